@@ -32,6 +32,7 @@ SINGLE_FILES: dict[str, tuple[str, str, str]] = {
     "sdks.yaml": ("sdks", "sdks", "id"),
     "citations.yaml": ("citations", "citations", "id"),
     "phases.yaml": ("phases", "phases", "name"),
+    "apk_signals.yaml": ("apk_signals", "packers", "id"),
 }
 FOLDERS: dict[str, str] = {
     "categories": "category",
@@ -209,14 +210,19 @@ class Knowledge:
         return {p["name"]: p for p in self._single("phases.yaml")["phases"]}
 
     @cached_property
+    def apk_signals(self) -> dict[str, Any]:
+        return self._single("apk_signals.yaml")
+
+    @cached_property
     def categories(self) -> dict[str, dict[str, Any]]:
         items = self._folder("categories")
         known = set(self.data_types)
         for cat_id, (path, data) in items.items():
-            for number, item in enumerate(data.get("necessary") or []):
-                for dt in _data_types_of(item):
-                    if dt not in known:
-                        raise ProfileError(path, f"necessary.{number}", f"unknown data type {dt!r}")
+            for section in ("necessary", "service_data"):
+                for number, item in enumerate(data.get(section) or []):
+                    for dt in _data_types_of(item):
+                        if dt not in known:
+                            raise ProfileError(path, f"{section}.{number}", f"unknown data type {dt!r}")
             cite = data.get("citation")
             if cite and cite not in self.citations:
                 raise ProfileError(path, "citation", f"unknown citation {cite!r}")
