@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 from apptest.model import Actor
@@ -84,6 +85,7 @@ class SdkIndex:
         self._components: dict[str, str] = {}
         self._component_prefixes: dict[str, str] = {}
         self._libs: dict[str, str] = {}
+        self._lib_patterns: list[tuple[str, str]] = []
         self._domains: dict[str, str] = {}
         for sdk in sdks:
             for prefix in sdk.get("packages") or []:
@@ -94,7 +96,10 @@ class SdkIndex:
                 else:
                     self._components.setdefault(comp, sdk["id"])
             for lib in sdk.get("native_libs") or []:
-                self._libs.setdefault(lib.lower(), sdk["id"])
+                if "*" in lib:
+                    self._lib_patterns.append((lib.lower(), sdk["id"]))
+                else:
+                    self._libs.setdefault(lib.lower(), sdk["id"])
             for domain in sdk.get("domains") or []:
                 self._domains.setdefault(domain.lower().lstrip("."), sdk["id"])
 
@@ -104,13 +109,18 @@ class SdkIndex:
         label = str(name.get("en") or name.get("zh")) if isinstance(name, dict) else str(name)
         return SdkRef(sdk_id, label, str(sdk.get("kind", "unknown")))
 
-    def by_class(self, class_name: str) -> str | None:
-        """SDK id owning a Java class name, by the longest package prefix; None for app code."""
+    def match_class(self, class_name: str) -> tuple[str, str] | None:
+        """(SDK id, matching package prefix) for a Java class name, longest prefix first."""
         for prefix in _segments_prefixes(class_name):
             sdk_id = self._packages.get(prefix)
             if sdk_id is not None:
-                return sdk_id
+                return sdk_id, prefix
         return None
+
+    def by_class(self, class_name: str) -> str | None:
+        """SDK id owning a Java class name; None for app code."""
+        hit = self.match_class(class_name)
+        return hit[0] if hit else None
 
     def by_component(self, component: str) -> str | None:
         if component in self._components:
@@ -121,7 +131,11 @@ class SdkIndex:
         return self.by_class(component)
 
     def by_native_lib(self, filename: str) -> str | None:
-        return self._libs.get(filename.rsplit("/", 1)[-1].lower())
+        """Exact `.so` names first, then patterns such as `libjcore*.so` (versioned names)."""
+        name = filename.rsplit("/", 1)[-1].lower()
+        if name in self._libs:
+            return self._libs[name]
+        return next((sdk for pattern, sdk in self._lib_patterns if fnmatchcase(name, pattern)), None)
 
     def by_host(self, host: str) -> str | None:
         for suffix in registrable_suffixes(host):
