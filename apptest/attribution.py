@@ -64,6 +64,9 @@ def registrable_suffixes(host: str) -> Iterable[str]:
         yield ".".join(parts[start:])
 
 
+_MISS = object()
+
+
 @dataclass(frozen=True)
 class SdkRef:
     """The short form of an SDK that evidence carries."""
@@ -87,6 +90,7 @@ class SdkIndex:
         self._libs: dict[str, str] = {}
         self._lib_patterns: list[tuple[str, str]] = []
         self._domains: dict[str, str] = {}
+        self._package_cache: dict[str, object] = {}
         for sdk in sdks:
             for prefix in sdk.get("packages") or []:
                 self._packages.setdefault(prefix.rstrip("."), sdk["id"])
@@ -110,8 +114,22 @@ class SdkIndex:
         return SdkRef(sdk_id, label, str(sdk.get("kind", "unknown")))
 
     def match_class(self, class_name: str) -> tuple[str, str] | None:
-        """(SDK id, matching package prefix) for a Java class name, longest prefix first."""
-        for prefix in _segments_prefixes(class_name):
+        """(SDK id, matching package prefix) for a Java class name, longest prefix first.
+
+        Answers are cached per package: a large app has tens of thousands of classes in a
+        few hundred packages, and this runs for each of them.
+        """
+        package, _, _simple = class_name.rpartition(".")
+        hit = self._package_cache.get(package, _MISS)
+        if hit is _MISS:
+            hit = self._match_uncached(package) if package else None
+            self._package_cache[package] = hit
+        if hit is None and class_name in self._packages:
+            return self._packages[class_name], class_name
+        return hit  # type: ignore[return-value]
+
+    def _match_uncached(self, name: str) -> tuple[str, str] | None:
+        for prefix in _segments_prefixes(name):
             sdk_id = self._packages.get(prefix)
             if sdk_id is not None:
                 return sdk_id, prefix

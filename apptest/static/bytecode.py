@@ -55,21 +55,10 @@ def walk(data: bytes, start: int, end: int) -> Iterator[Instruction]:
     while pos < end:
         op = data[pos]
         if op == 0x00 and pos + 1 < end and data[pos + 1] in (1, 2, 3):
-            ident = data[pos + 1]
-            if pos + 4 > end:
+            skip = _payload_units(data, pos, end)
+            if skip is None:
                 return
-            if ident == 1:
-                (count,) = struct.unpack_from("<H", data, pos + 2)
-                units = count * 2 + 4
-            elif ident == 2:
-                (count,) = struct.unpack_from("<H", data, pos + 2)
-                units = count * 4 + 2
-            else:
-                if pos + 8 > end:
-                    return
-                width, count = struct.unpack_from("<HI", data, pos + 2)
-                units = (count * width + 1) // 2 + 4
-            pos += units * 2
+            pos += skip * 2
             continue
         size = _SIZES[op]
         yield Instruction(pos, op, size)
@@ -110,58 +99,82 @@ def constants_at(
 
     Offsets in `targets` that are not instruction starts (bytes inside operands or payloads)
     are absent from the result: that is how candidates from the byte search are confirmed.
-
     Tracking follows the instruction stream linearly: a register's constant is forgotten
     when anything else is written to it. Branches are not modelled, so a narrowed value is
     always a constant the method really passes to that call on some path; an unknown
-    argument leaves the call un-narrowed (confidence "name").
+    argument leaves the call un-narrowed (confidence "name"). The walk stops after the last
+    target: this loop is the scan's hot path.
     """
     regs: dict[int, Const] = {}
     pending: Const | None = None
     out: dict[int, tuple[int, list[Const | None]]] = {}
-    for ins in walk(data, start, end):
-        op = ins.opcode
-        if ins.offset in targets:
+    last = max(targets)
+    sizes = _SIZES
+    pos = start
+    while pos < end and pos <= last:
+        op = data[pos]
+        if op == 0x00 and pos + 1 < end and data[pos + 1] in (1, 2, 3):
+            skip = _payload_units(data, pos, end)
+            if skip is None:
+                break
+            pos += skip * 2
+            continue
+        size = sizes[op]
+        if pos in targets:
+            ins = Instruction(pos, op, size)
             args = [regs.get(r) for r in invoke_args(data, ins)] if op in INVOKE_OPS else []
-            out[ins.offset] = (op, args)
+            out[pos] = (op, args)
         if op in (CONST_STRING, CONST_STRING_JUMBO):
-            idx = (
-                ref_index(data, ins)
-                if op == CONST_STRING
-                else int(struct.unpack_from("<I", data, ins.offset + 2)[0])
-            )
+            idx = data[pos + 2] | data[pos + 3] << 8
+            if op == CONST_STRING_JUMBO:
+                idx |= data[pos + 4] << 16 | data[pos + 5] << 24
             text = string_of(idx)
-            reg = data[ins.offset + 1]
             if text is None:
-                regs.pop(reg, None)
+                regs.pop(data[pos + 1], None)
             else:
-                regs[reg] = ("string", text)
+                regs[data[pos + 1]] = ("string", text)
             pending = None
-        elif op in SGET_OPS:
-            reg = data[ins.offset + 1]
-            name = field_name(ref_index(data, ins))
+        elif 0x60 <= op <= 0x66:
+            name = field_name(data[pos + 2] | data[pos + 3] << 8)
             if name is None:
-                regs.pop(reg, None)
+                regs.pop(data[pos + 1], None)
             else:
-                regs[reg] = ("field", name)
+                regs[data[pos + 1]] = ("field", name)
             pending = None
         elif op in INVOKE_OPS:
             pending = None
-            if op in STATIC_INVOKES and ref_index(data, ins) in parse_methods:
+            if op in STATIC_INVOKES and (data[pos + 2] | data[pos + 3] << 8) in parse_methods:
+                ins = Instruction(pos, op, size)
                 args = [regs.get(r) for r in invoke_args(data, ins)]
                 if args and args[0] is not None:
                     pending = args[0]
         elif op == MOVE_RESULT_OBJECT:
-            reg = data[ins.offset + 1]
             if pending is not None:
-                regs[reg] = pending
+                regs[data[pos + 1]] = pending
             else:
-                regs.pop(reg, None)
+                regs.pop(data[pos + 1], None)
             pending = None
         else:
             pending = None
-            _forget_written(data, ins, regs)
+            if regs:
+                _forget_written(data, Instruction(pos, op, size), regs)
+        pos += size * 2
     return out
+
+
+def _payload_units(data: bytes, pos: int, end: int) -> int | None:
+    """Size in code units of a switch or array payload starting at `pos`."""
+    ident = data[pos + 1]
+    if pos + 8 > end:
+        return None
+    if ident == 1:
+        (count,) = struct.unpack_from("<H", data, pos + 2)
+        return int(count) * 2 + 4
+    if ident == 2:
+        (count,) = struct.unpack_from("<H", data, pos + 2)
+        return int(count) * 4 + 2
+    width, count = struct.unpack_from("<HI", data, pos + 2)
+    return (int(count) * int(width) + 1) // 2 + 4
 
 
 def _forget_written(data: bytes, ins: Instruction, regs: dict[int, Const]) -> None:

@@ -76,20 +76,31 @@ def _index_alternation(indices: Iterable[int]) -> bytes:
 
 
 def candidate_offsets(data: bytes, targets: Targets) -> dict[int, str]:
-    """Even byte offsets that look like an invoke/sget/const-string of a target index."""
-    parts = []
-    if targets.methods:
-        parts.append(
-            rb"(?P<invoke>[\x6e-\x72\x74-\x78][\x00-\xff](?:" + _index_alternation(targets.methods) + rb"))"
-        )
-    if targets.fields:
-        parts.append(rb"(?P<sget>[\x60-\x66][\x00-\xff](?:" + _index_alternation(targets.fields) + rb"))")
-    if targets.strings:
-        parts.append(rb"(?P<string>\x1a[\x00-\xff](?:" + _index_alternation(targets.strings) + rb"))")
-    if not parts:
-        return {}
-    pattern = re.compile(rb"(?=" + b"|".join(parts) + rb")", re.DOTALL)
-    return {m.start(): str(m.lastgroup) for m in pattern.finditer(data) if m.start() % 2 == 0}
+    """Even byte offsets that look like an invoke/sget/const-string of a target index.
+
+    One pattern per instruction kind, each starting with its opcode class, lets `re` skip
+    through the bytes in C (a combined alternation is several times slower). A match that
+    swallows the start of a real instruction is handled by resuming two bytes after it.
+    """
+    kinds = (
+        ("invoke", rb"[\x6e-\x72\x74-\x78]", targets.methods),
+        ("sget", rb"[\x60-\x66]", targets.fields),
+        ("string", rb"\x1a", targets.strings),
+    )
+    found: dict[int, str] = {}
+    for kind, opcodes, indices in kinds:
+        if not indices:
+            continue
+        search = re.compile(opcodes + rb"[\x00-\xff](?:" + _index_alternation(indices) + rb")", re.DOTALL).search
+        pos = 0
+        while (match := search(data, pos)) is not None:
+            start = match.start()
+            if start % 2 == 0:
+                found[start] = kind
+                pos = start + 2
+            else:
+                pos = start + 1
+    return found
 
 
 def _classify_uri(

@@ -191,30 +191,40 @@ class Dex:
 
     @cached_property
     def methods_by_code(self) -> tuple[list[int], list[Method]]:
-        """Every method with code, sorted by code offset, for mapping a byte offset to its method."""
+        """Every method with code, sorted by code offset, for mapping a byte offset to its method.
+
+        This walks every class_data_item, so the common one-byte LEB128 case is inlined.
+        """
         data = self.data
         found: list[Method] = []
+        append = found.append
+
+        def uleb(pos: int) -> tuple[int, int]:
+            byte = data[pos]
+            if byte < 0x80:
+                return byte, pos + 1
+            return read_uleb128(data, pos)
+
         for class_def in self.class_defs:
             class_idx, class_data_off = class_def[0], class_def[6]
             if not class_data_off:
                 continue
-            pos = class_data_off
-            sf, pos = read_uleb128(data, pos)
-            inf, pos = read_uleb128(data, pos)
-            dm, pos = read_uleb128(data, pos)
-            vm, pos = read_uleb128(data, pos)
+            sf, pos = uleb(class_data_off)
+            inf, pos = uleb(pos)
+            dm, pos = uleb(pos)
+            vm, pos = uleb(pos)
             for _ in range(sf + inf):
-                _, pos = read_uleb128(data, pos)
-                _, pos = read_uleb128(data, pos)
+                _, pos = uleb(pos)
+                _, pos = uleb(pos)
             for count in (dm, vm):
                 method_idx = 0
                 for _ in range(count):
-                    diff, pos = read_uleb128(data, pos)
-                    _, pos = read_uleb128(data, pos)
-                    code_off, pos = read_uleb128(data, pos)
+                    diff, pos = uleb(pos)
+                    _, pos = uleb(pos)
+                    code_off, pos = uleb(pos)
                     method_idx += diff
                     if code_off:
-                        found.append(Method(method_idx, class_idx, code_off))
+                        append(Method(method_idx, class_idx, code_off))
         found.sort(key=lambda m: m.code_off)
         return [m.code_off for m in found], found
 
