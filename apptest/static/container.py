@@ -109,6 +109,15 @@ class ApkPart:
             return None
         return b"".join(chunks)
 
+    def size_of(self, name: str) -> int:
+        """Declared uncompressed size of an entry (0 when unknown)."""
+        if self._zip is not None:
+            try:
+                return self._zip.getinfo(name).file_size
+            except KeyError:
+                return 0
+        return len(self._recovered.get(name, b""))
+
     @property
     def dex_names(self) -> list[str]:
         """classes.dex, classes2.dex, … in the order Android loads them."""

@@ -193,40 +193,64 @@ class Dex:
     def methods_by_code(self) -> tuple[list[int], list[Method]]:
         """Every method with code, sorted by code offset, for mapping a byte offset to its method.
 
-        This walks every class_data_item, so the common one-byte LEB128 case is inlined.
+        This walks every class_data_item: LEB128 decoding is inlined because it runs a
+        million times on a large app.
         """
         data = self.data
-        found: list[Method] = []
-        append = found.append
-
-        def uleb(pos: int) -> tuple[int, int]:
-            byte = data[pos]
-            if byte < 0x80:
-                return byte, pos + 1
-            return read_uleb128(data, pos)
-
+        size = len(data)
+        codes: list[tuple[int, int, int]] = []
+        append = codes.append
         for class_def in self.class_defs:
-            class_idx, class_data_off = class_def[0], class_def[6]
-            if not class_data_off:
+            class_idx, pos = class_def[0], class_def[6]
+            if not pos:
                 continue
-            sf, pos = uleb(class_data_off)
-            inf, pos = uleb(pos)
-            dm, pos = uleb(pos)
-            vm, pos = uleb(pos)
-            for _ in range(sf + inf):
-                _, pos = uleb(pos)
-                _, pos = uleb(pos)
-            for count in (dm, vm):
+            values = []
+            for _ in range(4):
+                value = shift = 0
+                while True:
+                    byte = data[pos]
+                    pos += 1
+                    value |= (byte & 0x7F) << shift
+                    if byte < 0x80:
+                        break
+                    shift += 7
+                values.append(value)
+            fields, direct, virtual = values[0] + values[1], values[2], values[3]
+            skip = 2 * fields
+            while skip:
+                while data[pos] >= 0x80:
+                    pos += 1
+                pos += 1
+                skip -= 1
+            for count in (direct, virtual):
                 method_idx = 0
                 for _ in range(count):
-                    diff, pos = uleb(pos)
-                    _, pos = uleb(pos)
-                    code_off, pos = uleb(pos)
+                    diff = shift = 0
+                    while True:
+                        byte = data[pos]
+                        pos += 1
+                        diff |= (byte & 0x7F) << shift
+                        if byte < 0x80:
+                            break
+                        shift += 7
+                    while data[pos] >= 0x80:
+                        pos += 1
+                    pos += 1
+                    code_off = shift = 0
+                    while True:
+                        byte = data[pos]
+                        pos += 1
+                        code_off |= (byte & 0x7F) << shift
+                        if byte < 0x80:
+                            break
+                        shift += 7
                     method_idx += diff
                     if code_off:
-                        append(Method(method_idx, class_idx, code_off))
-        found.sort(key=lambda m: m.code_off)
-        return [m.code_off for m in found], found
+                        append((code_off, method_idx, class_idx))
+            if pos > size:
+                raise DexError(f"{self.name}: class data runs past the end of the file")
+        codes.sort()
+        return [c[0] for c in codes], [Method(m, c, off) for off, m, c in codes]
 
     def method_at(self, offset: int) -> tuple[Method, int, int] | None:
         """The method whose instructions contain byte `offset`: (method, insns start, insns end)."""

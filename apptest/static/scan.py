@@ -9,7 +9,6 @@ nothing readable at all is an error (exit 3).
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -17,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from apptest.attribution import SdkIndex
-from apptest.static.callsites import resolve_targets, scan_dex
 from apptest.static.certs import signing_certificates
 from apptest.static.container import ApkError, Container, open_container
-from apptest.static.dex import Dex, DexError
+from apptest.static.dexjobs import Shared, default_workers, scan_all
 from apptest.static.manifest import Component, Manifest, ManifestError, parse_manifest
 from apptest.static.sdks import detect_sdks
 from apptest.static.signals import auto_start, detect_packers, hidden_code, obfuscation_share, policy_hints
@@ -123,8 +121,11 @@ def _flags(manifest: Manifest | None) -> list[dict[str, Any]]:
     return flags
 
 
-def scan_apk(path: Path, knowledge: Any, progress: bool = False) -> dict[str, Any]:
-    """Analyse one .apk/.apks/.xapk; raise ApkError only when nothing is readable."""
+def scan_apk(path: Path, knowledge: Any, progress: bool = False, workers: int | None = None) -> dict[str, Any]:
+    """Analyse one .apk/.apks/.xapk; raise ApkError only when nothing is readable.
+
+    `workers`: processes for the dex files (default: the cores, for large multi-dex apps).
+    """
     container = open_container(Path(path))
     errors: list[str] = list(container.errors)
     warnings: list[str] = list(container.warnings)
@@ -135,33 +136,17 @@ def scan_apk(path: Path, knowledge: Any, progress: bool = False) -> dict[str, An
     refl = reflection_names(apis, set(signals["reflection_generic_names"]))
     dex_jobs = [(part, name) for part in container.parts for name in part.dex_names]
 
-    def owner(class_name: str) -> dict[str, Any] | None:
-        sdk_id = index.by_class(class_name)
-        return index.ref(sdk_id).to_dict() if sdk_id else None
-
-    calls: list[dict[str, Any]] = []
-    reflection: list[dict[str, Any]] = []
-    class_names: list[str] = []
-    dex_labels: list[str] = []
-    dex_blobs: list[tuple[str, bytes]] = []
+    shared = Shared(apis, refl, knowledge.content_uris, index, [k.lower() for k in signals["policy_keywords"]])
+    workers = default_workers(dex_jobs) if workers is None else workers
     with _progress(progress, len(dex_jobs)) as bar:
-        for part, name in dex_jobs:
-            label = f"{part.name}!{name}" if part.name else name
-            data = part.read(name)
-            if data is not None:
-                try:
-                    dex = Dex(data, label)
-                    targets = resolve_targets(dex, apis, refl)
-                    found, strings = scan_dex(dex, targets, knowledge.content_uris, owner)
-                    class_names.extend(dex.class_names)
-                    calls.extend(found)
-                    reflection.extend(strings)
-                    dex_labels.append(label)
-                    dex_blobs.append((label, data))
-                except (DexError, struct.error, IndexError, ValueError) as exc:
-                    errors.append(f"{label}: unreadable dex ({exc})")
-            if bar is not None:
-                bar[0].advance(bar[1])
+        done = (lambda: bar[0].advance(bar[1])) if bar is not None else None
+        results = scan_all(dex_jobs, shared, workers, done)
+    calls = [c for r in results for c in r.calls]
+    reflection = [c for r in results for c in r.reflection]
+    class_names = [c for r in results for c in r.class_names]
+    dex_labels = [r.label for r in results if r.read]
+    errors.extend(e for r in results for e in r.errors)
+    dex_urls = [(r.label, u) for r in results for u in r.urls]
     for part in container.parts:
         errors.extend(e for e in part.errors if e not in errors)
     if manifest is None and not dex_labels:
@@ -222,7 +207,7 @@ def scan_apk(path: Path, knowledge: Any, progress: bool = False) -> dict[str, An
         "analysis_complete": analysis_complete,
         "flags": _flags(manifest),
         "warnings": warnings,
-        "privacy_policy_hints": policy_hints(signals, file_names, dex_blobs),
+        "privacy_policy_hints": policy_hints(signals, file_names, dex_urls),
         "errors": errors,
     }
 

@@ -8,13 +8,10 @@ false`, warnings) so that "0 SDKs" is never read as "clean". Signatures are data
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from apptest.static.manifest import Component
-
-_URL = re.compile(rb"https?://[\x21-\x7e]{4,300}")
 
 
 def detect_packers(
@@ -81,18 +78,15 @@ def auto_start(signals: dict[str, Any], components: Iterable[Component]) -> list
 
 
 def policy_hints(
-    signals: dict[str, Any], file_names: Sequence[str], dex_blobs: Iterable[tuple[str, bytes]]
+    signals: dict[str, Any], file_names: Sequence[str], dex_urls: Iterable[tuple[str, str]]
 ) -> list[dict[str, str]]:
-    """URLs in code and asset names that look like a privacy policy or user agreement."""
+    """Asset names that look like a privacy policy, and the policy-like URLs found in code."""
     keywords = [k.lower() for k in signals["policy_keywords"]]
     hints: dict[tuple[str, str], dict[str, str]] = {}
     for name in file_names:
         low = name.lower()
         if low.startswith(("assets/", "res/raw/")) and any(k in low for k in keywords):
             hints[("asset", name)] = {"kind": "asset", "value": name, "where": name}
-    for dex_name, data in dex_blobs:
-        for match in _URL.finditer(data):
-            url = match.group().decode("ascii", "replace").rstrip("\"';),")
-            if any(k in url.lower() for k in keywords):
-                hints.setdefault(("url", url), {"kind": "url", "value": url, "where": dex_name})
+    for dex_name, url in dex_urls:
+        hints.setdefault(("url", url), {"kind": "url", "value": url, "where": dex_name})
     return [hints[k] for k in sorted(hints)]

@@ -106,3 +106,17 @@ def test_obfuscated_callers_are_app_code_and_sdks_come_from_manifest(knowledge) 
     jpush = [s for sid, s in found.items() if sid.startswith("jpush")]
     assert jpush and "packages" not in jpush[0]["matched"]
     assert any("obfuscated" in w for w in result["warnings"])
+
+
+def test_parallel_scan_gives_the_same_rows(knowledge) -> None:
+    one = scan_apk(BUILT / "rental.apk", knowledge, workers=1)
+    two = scan_apk(BUILT / "rental.apk", knowledge, workers=2)
+    assert one["api_calls"] == two["api_calls"] and one["reflection"] == two["reflection"]
+    assert one["sdks"] == two["sdks"] and one["privacy_policy_hints"] == two["privacy_policy_hints"]
+
+
+def test_parallel_scan_keeps_read_errors(knowledge) -> None:
+    from .conftest import BUILT as built
+
+    result = scan_apk(built / "bad" / "corrupt_dex.apk", knowledge, workers=2)
+    assert any(e.startswith("classes2.dex") for e in result["errors"])
