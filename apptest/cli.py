@@ -144,6 +144,7 @@ def verify(
         for name, info in report.streams.items():
             typer.echo(
                 f"  {name}: {info['lines']} lines, chain intact for {info['intact_lines']}"
+                + (f" (until {info['intact_until']})" if info.get("intact_until") else "")
                 + (f", first break at line {info['first_break']}" if info["first_break"] else "")
                 + (f", {info['unreadable']} unreadable" if info["unreadable"] else "")
             )
@@ -239,6 +240,15 @@ def analyze(
             show_default=False,
         ),
     ] = None,
+    policy: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--policy",
+            help="The app's privacy policy (HTML, Markdown or text): collected into the bundle first "
+            "(as `apptest policy FILE --bundle BUNDLE` does), then judged from there.",
+            show_default=False,
+        ),
+    ] = None,
     config: ConfigOpt = None,
     profiles: ProfilesOpt = None,
 ) -> None:
@@ -249,6 +259,10 @@ def analyze(
 
     _check_judge_options(fmt, fail_on, output)
     knowledge = load_knowledge(profiles)
+    if policy:
+        from apptest.policy.command import collect
+
+        collect(bundle, policy, knowledge)
     judgement = analyze_bundle(
         bundle, knowledge, category, config_path=config, suppress_path=suppress, manual_path=manual
     )
@@ -489,7 +503,14 @@ def report(
     source: Annotated[
         Path, typer.Argument(help="An evidence bundle (folder or .zip), a report.json, or a judgement JSON.")
     ],
-    fmt: Annotated[str, typer.Option("--format", help="Comma-separated: html, json, md, sarif, xlsx.")] = "html,json",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Comma-separated: html, json, md, sarif, xlsx (default html,json with -o, json without).",
+            show_default=False,
+        ),
+    ] = None,
     output: OutputOpt = None,
     lang: LangOpt = "zh",
     meta: Annotated[
@@ -530,7 +551,7 @@ def report(
     from apptest.report.write import prepare_document, render_document, write_reports
 
     _check_lang(lang)
-    wanted = _formats(fmt)
+    wanted = _formats(fmt or ("html,json" if output else "json"))
     if output is None and (len(wanted) != 1 or wanted[0] == "xlsx"):
         fail("give -o DIR for several formats or for xlsx (only one text format can go to stdout)", EXIT_USAGE)
     if source_root is not None and not source_root.is_dir():
@@ -562,7 +583,13 @@ def report(
 def retest(
     old: Annotated[Path, typer.Argument(help="The earlier test: report.json, judgement JSON or bundle.")],
     new: Annotated[Path, typer.Argument(help="The retest: report.json, judgement JSON or bundle.")],
-    fmt: Annotated[str, typer.Option("--format", help="Comma-separated: json, html, md.")] = "json,html",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="Comma-separated: json, html, md (default json,html with -o, json without).",
+            show_default=False,
+        ),
+    ] = None,
     output: OutputOpt = None,
     lang: LangOpt = "zh",
     fail_on: Annotated[
@@ -598,7 +625,7 @@ def retest(
     _check_lang(lang)
     if fail_on not in RETEST_FAIL_ON:
         fail(f"--fail-on {fail_on!r}: choose one of {', '.join(RETEST_FAIL_ON)}", EXIT_USAGE)
-    wanted = _formats(fmt)
+    wanted = _formats(fmt or ("json,html" if output else "json"))
     if output is None and wanted not in (["json"], ["md"]):
         fail("give -o DIR for html or several formats (json or md alone can go to stdout)", EXIT_USAGE)
     for path in (old, new):
@@ -795,6 +822,46 @@ def demo(
         raise typer.Exit(130)
     seconds = sum(result.timings.values())
     typer.echo(f"apptest demo: done in {seconds:.0f} s; report: {output / 'report.html'}", err=True)
+
+
+@app.command("policy")
+def policy_command(
+    bundle: Annotated[Path, typer.Option("--bundle", help="The evidence bundle to write into (created when missing).")],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Privacy-policy files: HTML, Markdown or text, Chinese or English. Without one, only the "
+            "policy pages captured in the bundle's traffic are collected.",
+            show_default=False,
+        ),
+    ] = None,
+    read_as: Annotated[
+        str | None,
+        typer.Option("--as", help="Read the files as html, markdown or text (default: from name and content).",
+                     show_default=False),
+    ] = None,
+    captured: Annotated[
+        bool,
+        typer.Option("--captured/--no-captured", help="Also collect first-party policy pages captured in flows.mitm."),
+    ] = True,
+    profiles: ProfilesOpt = None,
+) -> None:
+    """Collect the app's privacy policy into a bundle: the file as received, its plain text,
+    and one `declares` observation per data type, SDK, purpose, contact channel and deletion
+    or correction way it states, each with its sentence, offset and polarity (affirmed,
+    negated, conditional). The judge then compares them with what the app does."""
+    from apptest.policy.command import collect
+    from apptest.policy.text import FORMATS
+
+    if read_as is not None and read_as not in FORMATS:
+        fail(f"--as {read_as!r}: choose {', '.join(FORMATS)}", EXIT_USAGE)
+    for path in files or []:
+        if not path.is_file():
+            fail(f"{path}: no such file")
+    result = collect(bundle, files or [], load_knowledge(profiles), captured=captured, fmt=read_as)
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    if not result["collected"]:
+        typer.echo("apptest: no privacy policy given, and none found in the bundle's traffic", err=True)
 
 
 def main() -> None:
