@@ -7,13 +7,12 @@ is marked `source: static` so no report can mistake "present in the APK" for "ca
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from apptest import __version__
 from apptest.evidence import Bundle
+from apptest.manifest_facts import collect
 from apptest.model import Actor, EvidenceRef, Observation
 
 
@@ -85,18 +84,7 @@ def static_observations(result: dict[str, Any]) -> list[Observation]:
 
 def record_static(result: dict[str, Any], knowledge: Any, bundle_dir: Path) -> Bundle:
     """Create or extend the bundle with the APK facts, static.json and static observations."""
-    apk = result["apk"]
-    manifest = {
-        "apk": {
-            k: apk[k]
-            for k in ("package", "sha256", "md5", "path", "version_name", "version_code")
-            if apk.get(k) is not None
-        }
-        | {"signing_certificates": apk["signing_certificates"]},
-        "tool": {"name": "apptest", "version": __version__},
-        "profiles": knowledge.versions(),
-        "command_line": list(sys.argv),
-    }
+    manifest = collect(static_apk=result["apk"], profile_versions=knowledge.versions())
     manifest["apk"].setdefault("package", "unknown")
     bundle = Bundle.create(bundle_dir, manifest)
     bundle.write_static(result)
