@@ -13,6 +13,7 @@ import os
 import re
 import struct
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,20 +96,25 @@ def default_workers(jobs: Sequence[tuple[ApkPart, str]]) -> int:
 
 
 def scan_all(
-    jobs: Sequence[tuple[ApkPart, str]], shared: Shared, workers: int, done: Callable[[], None] | None = None
+    jobs: Sequence[tuple[ApkPart, str]],
+    shared: Shared,
+    workers: int,
+    progress: Callable[[], AbstractContextManager[Callable[[], None] | None]] = nullcontext,
 ) -> list[DexResult]:
-    """Results in job order; `done` is called after each dex (progress)."""
+    """Results in job order. `progress()` yields a per-dex callback; it is entered only after
+    the workers are forked, so its display thread never exists in a forked child."""
     global _JOBS
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         results = []
-        for part, name in jobs:
-            results.append(scan_one(part, name, shared))
-            if done:
-                done()
+        with progress() as done:
+            for part, name in jobs:
+                results.append(scan_one(part, name, shared))
+                if done:
+                    done()
         return results
     _JOBS = (jobs, shared)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers) as pool, progress() as done:
             results = []
             for result in pool.imap(_work, range(len(jobs))):
                 results.append(result)

@@ -9,8 +9,8 @@ nothing readable at all is an error (exit 3).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,21 +45,22 @@ def reflection_names(apis: list[dict[str, Any]], generic: set[str]) -> dict[str,
     return {k: sorted(v) for k, v in names.items()}
 
 
-@contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Any]:
-    if not enabled:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _progress(enabled: bool, total: int) -> Callable[[], AbstractContextManager[Callable[[], None] | None]]:
+    """A factory for the rich progress bar over dex files (or for nothing when not a terminal)."""
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-    ) as bar:
-        yield (bar, bar.add_task("scanning dex", total=total))
+    @contextmanager
+    def bar() -> Iterator[Callable[[], None] | None]:
+        if not enabled:
+            yield None
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, transient=True) as display:
+            task = display.add_task("scanning dex", total=total)
+            yield lambda: display.advance(task)
+
+    return bar
 
 
 def _manifests(container: Container, errors: list[str]) -> tuple[Manifest | None, list[Component]]:
@@ -138,9 +139,7 @@ def scan_apk(path: Path, knowledge: Any, progress: bool = False, workers: int | 
 
     shared = Shared(apis, refl, knowledge.content_uris, index, [k.lower() for k in signals["policy_keywords"]])
     workers = default_workers(dex_jobs) if workers is None else workers
-    with _progress(progress, len(dex_jobs)) as bar:
-        done = (lambda: bar[0].advance(bar[1])) if bar is not None else None
-        results = scan_all(dex_jobs, shared, workers, done)
+    results = scan_all(dex_jobs, shared, workers, _progress(progress, len(dex_jobs)))
     calls = [c for r in results for c in r.calls]
     reflection = [c for r in results for c in r.reflection]
     class_names = [c for r in results for c in r.class_names]
