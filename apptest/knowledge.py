@@ -42,6 +42,9 @@ FOLDERS: dict[str, str] = {
 }
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class ProfileError(UnreadableInput):
     """A profile file is broken; the message is the one line a user sees."""
 
@@ -67,7 +70,7 @@ def load_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise ProfileError(path, "(file)", "not UTF-8 text") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)  # a safe loader, C-accelerated when libyaml is present
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"
@@ -98,6 +101,7 @@ class Knowledge:
     """All profiles, loaded lazily part by part (`apptest static` never reads the rules)."""
 
     dirs: list[Path] = field(default_factory=lambda: [builtin_profiles()])
+    _versions: dict[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, extra: Iterable[Path] = ()) -> Knowledge:
@@ -142,7 +146,12 @@ class Knowledge:
         return items
 
     def versions(self) -> dict[str, dict[str, Any]]:
-        """Version and SHA-256 of every profile file, for the bundle manifest."""
+        """Version and SHA-256 of every profile file, for the bundle manifest (read once)."""
+        if self._versions is None:
+            self._versions = self._read_versions()
+        return self._versions
+
+    def _read_versions(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for folder in self.dirs:
             for path in sorted(folder.rglob("*.yaml")):
