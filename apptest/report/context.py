@@ -18,6 +18,7 @@ from apptest.report import checks, inventory, tables
 from apptest.report.i18n import labels
 from apptest.report.labelling import Namer
 from apptest.report.masking import highlight, scrub
+from apptest.report.policy_section import policy_view
 from apptest.report.timeline import consent_at, layout, rel_label
 
 MAX_EVIDENCE = 6
@@ -219,6 +220,7 @@ def build_view(doc: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "timeline": _timeline(doc, namer),
         "findings": finding_views(doc, namer),
         "sdks": inventory.sdk_rows(doc, namer),
+        "policy": policy_view(doc, namer),
         "permissions": inventory.permission_rows(doc, namer),
         "coverage": checks.coverage(doc, namer),
         "rules": checks.rule_rows(doc, namer),

@@ -18,6 +18,7 @@ from apptest.report.context import finding_views, verdict
 from apptest.report.i18n import labels
 from apptest.report.inventory import sdk_rows
 from apptest.report.labelling import Namer
+from apptest.report.policy_section import policy_view
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))")
@@ -129,6 +130,7 @@ def render_markdown(doc: Mapping[str, Any], lang: str = "zh") -> str:
                 f"| {md_text(s['name'])} | {md_text(s['read'])} | {md_text(s['sent'])} "
                 f"| {md_text(s['before_consent'])} |"
             )
+    lines += _policy_lines(policy_view(doc, namer), t)
     groups = coverage(doc, namer)
     if groups:
         lines += ["", f"## {md_text(t['coverage_title'])}", ""]
@@ -142,6 +144,44 @@ def render_markdown(doc: Mapping[str, Any], lang: str = "zh") -> str:
     version = (doc.get("tool") or {}).get("version")
     lines += ["", f"_{md_text(t['footer'])} apptest {md_text(version)} · {md_text(doc.get('generated'))}_", ""]
     return "\n".join(lines)
+
+
+def _policy_lines(view: Mapping[str, Any] | None, t: Mapping[str, str]) -> list[str]:
+    """The declared-vs-observed section (apptest/report/policy_section.py)."""
+    if view is None:
+        return []
+    lines = ["", f"## {md_text(t['policy_section'])}", ""]
+    if not view["found"]:
+        return [*lines, md_text(t["policy_none"])]
+    for d in view["documents"]:
+        origin = t.get("policy_origin_" + str(d["origin"]), str(d["origin"]))
+        lines.append(f"- {md_code(d['file'])} {md_text(d['title'] or '')} ({md_text(origin)}: {md_code(d['source'])})")
+    lines += ["", f"| {md_text(t['policy_statements'])} | {md_text(t['policy_col_status'])} "
+              f"| {md_text(t['policy_col_quote'])} |", "|---|---|---|"]
+    for r in view["statements"]:
+        mark = "**" if r["flag"] else ""
+        lines.append(f"| {md_text(r['label'])} | {mark}{md_text(r['status_label'])}{mark} | {md_text(r['quote'])} |")
+    lines += ["", f"### {md_text(t['policy_data_types'])}", ""]
+    lines += [f"| {md_text(t['data_types'])} | {md_text(t['policy_col_status'])} | {md_text(t['policy_col_declared'])} "
+              f"| {md_text(t['policy_col_observed'])} | {md_text(t['policy_col_actors'])} "
+              f"| {md_text(t['policy_col_quote'])} |", "|---|---|---|---|---|---|"]
+    for r in view["data_types"]:
+        mark = "**" if r["flag"] else ""
+        lines.append(
+            f"| {md_text(r['name'])} | {mark}{md_text(r['status_label'])}{mark} | {md_text(r['declared'])} "
+            f"| {md_text(r['observed'])} | {md_text(r['actors'])} | {md_text(r['quote'])} |"
+        )
+    lines += ["", f"### {md_text(t['policy_sdks'])}", ""]
+    lines += [f"| {md_text(t['sdk'])} | {md_text(t['policy_col_status'])} | {md_text(t['policy_col_observed'])} "
+              f"| {md_text(t['policy_col_declared_types'])} | {md_text(t['policy_col_missing_types'])} "
+              f"| {md_text(t['policy_col_quote'])} |", "|---|---|---|---|---|---|"]
+    for r in view["sdks"]:
+        mark = "**" if r["flag"] else ""
+        lines.append(
+            f"| {md_text(r['name'])} | {mark}{md_text(r['status_label'])}{mark} | {md_text(r['observed'])} "
+            f"| {md_text(r['declared_types'])} | {md_text(r['missing_types'])} | {md_text(r['quote'])} |"
+        )
+    return lines
 
 
 def render_retest_markdown(result: Mapping[str, Any], lang: str = "zh") -> str:

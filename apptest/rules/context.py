@@ -12,7 +12,10 @@ in a rule YAML fails at start instead of silently matching nothing:
 * `state.*`: consent, app, screen, denied, separate, launch (computed from phases);
 * `after.*`: the refusal mark a scenario `usable`/`blocks` observation refers to
   (`after.mark`, `after.param`, `after.raw`);
-* `static.*`: static.json; `bundle.*`: counts and facts about the whole bundle.
+* `static.*`: static.json; `bundle.*`: counts and facts about the whole bundle
+  (`bundle.policy.*`: the privacy policy's documents and statements);
+* `policy.*`: what the privacy policy says about the item (`policy.status`,
+  `policy.quotes`: the sentences, firm ones first; `policy.sdk.*` for the actor's SDK).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 from apptest.model import Observation
 from apptest.rules.join import Sender
+from apptest.rules.policy import PolicyIndex, item_view
 from apptest.rules.scope import Scope
 from apptest.rules.state import State, Timeline, split_mark
 
@@ -40,6 +44,7 @@ ROOTS = (
     "after",
     "static",
     "bundle",
+    "policy",
 )
 MISSING = object()
 
@@ -61,6 +66,7 @@ class Facts:
     states: Mapping[str, State] = field(default_factory=dict)
     by_kind: Mapping[tuple[str, str], tuple[Observation, ...]] = field(default_factory=dict)
     levels: Mapping[str, list[tuple[str, Observation]]] = field(default_factory=dict)
+    policy: PolicyIndex = field(default_factory=PolicyIndex)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,8 @@ def resolve(item: Item, facts: Facts, path: str) -> Any:
         return _dig(facts.static, rest)
     if root == "bundle":
         return _dig(facts.bundle, rest)
+    if root == "policy":
+        return _dig(item_view(facts.policy, item.data_type, item.obs.actor if item.obs else None), rest)
     if root == "state":
         return MISSING if item.state is None else _dig(item.state.to_dict(), rest)
     if obs is None:

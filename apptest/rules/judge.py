@@ -26,6 +26,8 @@ from apptest.rules.coverage import coverage_rows, load_coverage
 from apptest.rules.engine import run_rule
 from apptest.rules.join import attribute_senders
 from apptest.rules.levels import level_index
+from apptest.rules.policy import PolicyIndex
+from apptest.rules.policy_matrix import policy_matrix
 from apptest.rules.rule import Rule, compile_rules
 from apptest.rules.scope import build_scope
 from apptest.rules.state import build_timeline, effects_of, marks_from_observations
@@ -99,6 +101,7 @@ def build_facts(
         counts[obs.source] = counts.get(obs.source, 0) + 1
         by_kind.setdefault((obs.source, obs.action), []).append(obs)
     moments = {o.id: parse_ts(o.ts) for o in observations}
+    policy = PolicyIndex.build(observations, knowledge.sdks)
     return Facts(
         scope=build_scope(categories),
         timeline=timeline,
@@ -117,12 +120,14 @@ def build_facts(
             "sealed": evidence.sealed,
             "consent_marked": timeline.consent_marked,
             "marks": sorted({m.name for m in timeline.marks}),
+            "policy": policy.summary(),
         },
         moments=moments,
         by_id={o.id: o for o in observations},
         states={oid: timeline.at(at) for oid, at in moments.items()},
         by_kind={k: tuple(v) for k, v in by_kind.items()},
         levels=level_index(observations),
+        policy=policy,
     )
 
 
@@ -201,6 +206,7 @@ def judge(
         "suppressed": suppressed,
         "unused_suppressions": unused,
         "manual": list(manual),
+        "policy_matrix": policy_matrix(facts, knowledge.sdks),
     }
 
 

@@ -43,6 +43,7 @@ from apptest.rules.ops.necessity import (
     op_reaches_personal_data,
     op_sensitive,
 )
+from apptest.rules.ops.policy import op_policy_data_type_status, op_policy_sdk_status
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ OPERATORS: dict[str, Operator] = {
     "within_seconds_after": Operator("item", op_within_seconds_after, field="ts"),
     "before_first_mark": Operator("item", op_before_first_mark, field="ts"),
     "category_allows": Operator("item", op_category_allows, field="data_type"),
+    "policy_data_type_status": Operator("item", op_policy_data_type_status, field="data_type"),
+    "policy_sdk_status": Operator("item", op_policy_sdk_status, field="actor.id"),
     "count_at_least": Operator("group", group_count_at_least),
     "distinct_at_least": Operator("group", group_distinct_at_least),
     "rate_per_minute_above": Operator("group", group_rate_per_minute_above),

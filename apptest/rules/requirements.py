@@ -65,6 +65,10 @@ def _permission_requests(facts: Facts) -> bool:
     return any(o.source == "runtime" and o.action == "requests_permission" for o in facts.observations)
 
 
+def _policy(facts: Facts) -> bool:
+    return facts.policy.found
+
+
 @dataclass(frozen=True)
 class Need:
     check: Callable[[Facts], bool]
@@ -93,6 +97,9 @@ NEEDS: dict[str, Need] = {
     ),
     "runtime.permission_requests": Need(
         _permission_requests, "runtime requests_permission observations (permission dialogs hooked)"
+    ),
+    "policy": Need(
+        _policy, "the app's privacy policy in the bundle (apptest policy FILE --bundle B, or analyze --policy FILE)"
     ),
 }
 
@@ -131,6 +138,33 @@ def _consent_unmarked(facts: Facts) -> str | None:
     return "no consent mark in phases.jsonl: every observation was judged as before consent"
 
 
+def _policy_uncollected(facts: Facts) -> str | None:
+    """The APK or the run points at a policy that is not in the bundle."""
+    if facts.policy.found:
+        return None
+    hints = [str(h.get("value")) for h in facts.static.get("privacy_policy_hints") or [] if isinstance(h, dict)]
+    shown = any(m.name == "policy_shown" for m in facts.timeline.marks)
+    if not hints and not shown:
+        return None
+    where = ", ".join(hints[:5]) if hints else "the policy_shown mark of the run"
+    return f"a privacy policy exists ({where}) but is not in the bundle: collect it with apptest policy"
+
+
+def _sdks_unobserved(facts: Facts) -> str | None:
+    """SDKs the APK contains, absent from the policy, that no observation names."""
+    seen = {o.actor.id for o in facts.observations if o.actor.kind == "sdk" and o.actor.id}
+    seen |= {o.destination.sdk for o in facts.observations if o.destination and o.destination.sdk}
+    rows = [s for s in facts.static.get("sdks") or [] if isinstance(s, dict) and s.get("id")]
+    quiet = sorted(
+        str(s["id"])
+        for s in rows
+        if s["id"] not in seen and facts.policy.sdk_status(str(s["id"])) in ("unlisted", "unclear")
+    )
+    if not facts.policy.found or not quiet:
+        return None
+    return f"SDKs in the APK that the policy does not list but no observation shows at work: {', '.join(quiet)}"
+
+
 @dataclass(frozen=True)
 class Limit:
     check: Callable[[Facts], str | None]
@@ -142,4 +176,6 @@ LIMITS: dict[str, Limit] = {
     "static.packed": Limit(_packed, downgrades=True),
     "static.incomplete": Limit(_incomplete, downgrades=True),
     "phases.consent_unmarked": Limit(_consent_unmarked, downgrades=False),
+    "policy.uncollected": Limit(_policy_uncollected, downgrades=True),
+    "policy.sdks_unobserved": Limit(_sdks_unobserved, downgrades=True),
 }

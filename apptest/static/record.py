@@ -1,7 +1,9 @@
 """Static facts into the evidence bundle: static.json plus `declares`/`references`/`starts`.
 
 The judge reads observations, so presence evidence is written as observations too: a
-declared permission, a call site grouped per API and owner, an auto-start component. Each
+declared permission, a call site grouped per API and owner, an SDK found in the APK (so an
+SDK that no call site shows is still checked against the policy's third-party list), an
+auto-start component. Each
 is marked `source: static` so no report can mistake "present in the APK" for "called".
 """
 
@@ -48,9 +50,7 @@ def static_observations(result: dict[str, Any]) -> list[Observation]:
     for call in result["api_calls"]:
         sdk_id = call["sdk"]["id"] if call["sdk"] else None
         groups[(call["api"], sdk_id, tuple(call["data_types"]), call["confidence"])].append(call)
-    for (api, _sdk, types, confidence), calls in sorted(
-        groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
-    ):
+    for (api, _sdk, types, confidence), calls in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         out.append(
             Observation(
                 source="static",
@@ -64,6 +64,23 @@ def static_observations(result: dict[str, Any]) -> list[Observation]:
                     "call_sites": len(calls),
                     "callers": sorted({c["caller"] for c in calls})[:20],
                     "arguments": sorted({c["argument"] for c in calls if c.get("argument")}),
+                },
+            )
+        )
+    for sdk in result["sdks"]:
+        out.append(
+            Observation(
+                source="static",
+                action="references",
+                data_types=(),
+                actor=Actor(kind="sdk", id=sdk["id"], name=(sdk["name"] or {}).get("en"), proof="static"),
+                confidence="name",
+                evidence=EvidenceRef("static.json", f"sdks/{sdk['id']}"),
+                detail={
+                    "sdk_present": True,
+                    "kind": sdk["kind"],
+                    "matched": sdk["matched"],
+                    "class_count": sdk["class_count"],
                 },
             )
         )

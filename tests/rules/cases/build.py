@@ -845,6 +845,14 @@ CASES: dict[str, dict[str, Case]] = {
     },
 }
 
+# The privacy-policy rules' cases live in their own table (plain dicts, no import cycle).
+if __package__:
+    from tests.rules.cases.policy_cases import POLICY_CASES
+else:  # run as a script: this folder is on sys.path
+    from policy_cases import POLICY_CASES  # type: ignore[no-redef]
+
+CASES.update({rule: {name: Case(**spec) for name, spec in cases.items()} for rule, cases in POLICY_CASES.items()})
+
 
 def manifest() -> dict[str, Any]:
     return {
