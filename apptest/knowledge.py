@@ -170,6 +170,11 @@ class Knowledge:
         data = self._single("taxonomy.yaml")
         known = {d["id"] for d in data["data_types"]}
         path = self.dirs[0] / "taxonomy.yaml"
+        for number, item in enumerate(data["data_types"]):
+            for dt in item.get("counts_as") or []:
+                if dt not in known or dt == item["id"]:
+                    problem = "a type cannot count as itself" if dt == item["id"] else f"unknown data type {dt!r}"
+                    raise ProfileError(path, f"data_types.{number}.counts_as ({item['id']})", problem)
         for section, key in (("permissions", "name"), ("apis", "method"), ("content_uris", "name")):
             for number, item in enumerate(data.get(section) or []):
                 for dt in _data_types_of(item):
@@ -251,13 +256,23 @@ class Knowledge:
         raise KeyError(name)
 
     @cached_property
-    def rules(self) -> dict[str, dict[str, Any]]:
+    def _rule_files(self) -> dict[str, tuple[Path, dict[str, Any]]]:
         items = self._folder("rules")
         for _rule_id, (path, data) in items.items():
             for cite in data.get("citations") or []:
                 if cite not in self.citations:
                     raise ProfileError(path, "citations", f"unknown citation {cite!r}")
-        return {rid: data for rid, (_, data) in items.items()}
+        return items
+
+    @cached_property
+    def rules(self) -> dict[str, dict[str, Any]]:
+        return {rid: data for rid, (_, data) in self._rule_files.items()}
+
+    @cached_property
+    def rule_paths(self) -> dict[str, Path]:
+        """The file each rule came from (a lab folder's file when it overrides a built-in rule),
+        so an error found after loading (an operator argument, a field path) names that file."""
+        return {rid: path for rid, (path, _) in self._rule_files.items()}
 
     def device_profile(self, path: Path) -> dict[str, Any]:
         """A device profile YAML given on the command line, validated like any profile."""

@@ -10,6 +10,7 @@ JSON, because a bundle written today must still be judged years later.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -257,11 +258,11 @@ class RuleResult:
 
     rule_id: str
     verdict: Verdict
-    missing_evidence: tuple[str, ...] = ()
+    missing_evidence: tuple[Mapping[str, str], ...] = ()  # {zh, en} sentences a report prints
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule_id": self.rule_id,
             "verdict": self.verdict,
-            "missing_evidence": list(self.missing_evidence),
+            "missing_evidence": [dict(m) for m in self.missing_evidence],
         }

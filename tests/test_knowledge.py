@@ -84,3 +84,26 @@ def test_missing_profile_folder_is_exit_3(tmp_path: Path) -> None:
 
     proc = run_cli("static", str(BUILT / "legacy22.apk"), "--profiles", str(tmp_path / "none"))
     assert proc.returncode == 3 and "profile folder does not exist" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("counts_as", "problem"),
+    [("[location.coarze]", "unknown data type 'location.coarze'"), ("[network.cell]", "cannot count as itself")],
+)
+def test_counts_as_must_name_another_known_data_type(tmp_path: Path, counts_as: str, problem: str) -> None:
+    text = (Path(__file__).resolve().parents[1] / "profiles/taxonomy.yaml").read_text(encoding="utf-8")
+    cell = text.index("  - id: network.cell\n")
+    edited = text[:cell] + text[cell:].replace("counts_as: [location.coarse]", f"counts_as: {counts_as}", 1)
+    assert edited != text
+    (tmp_path / "taxonomy.yaml").write_text(edited, encoding="utf-8")
+    with pytest.raises(ProfileError) as err:
+        _ = Knowledge(dirs=[tmp_path]).taxonomy
+    message = str(err.value)
+    assert "taxonomy.yaml" in message and "counts_as (network.cell)" in message and problem in message
+
+
+def test_the_taxonomy_says_cell_and_bssid_reveal_approximate_location() -> None:
+    types = Knowledge.load().data_types
+    assert types["network.cell"]["counts_as"] == ["location.coarse"]
+    assert types["network.wifi_bssid"]["counts_as"] == ["location.coarse"]
+    assert "counts_as" not in types["network.wifi_ssid"]

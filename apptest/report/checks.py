@@ -74,7 +74,7 @@ def rule_rows(doc: Mapping[str, Any], namer: Namer) -> list[dict[str, Any]]:
                 "verdict": result["verdict"],
                 "verdict_label": namer.verdict(result["verdict"]),
                 "findings": result.get("findings", ""),
-                "missing": ", ".join(namer.text(m) if isinstance(m, Mapping) else str(m) for m in missing),
+                "missing": ("；" if namer.lang == "zh" else "; ").join(namer.text(m) for m in missing),
             }
         )
     return sorted(rows, key=lambda r: (order.get(r["verdict"], 3), r["rule_id"]))

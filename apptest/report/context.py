@@ -119,6 +119,8 @@ def _facts(finding: Mapping[str, Any], namer: Namer) -> list[tuple[str, str]]:
     necessary = (detail.get("categories") or {}).get("necessary_in") or {}
     for dt, cats in necessary.items():
         rows.append((namer.label("necessary_in"), f"{namer.data_type(dt)}: {', '.join(cats)}"))
+    for dt, through in ((detail.get("categories") or {}).get("counts_as") or {}).items():
+        rows.append((namer.label("counts_as"), f"{namer.data_type(dt)} → {namer.data_types(through)}"))
     for sender in detail.get("senders") or []:
         if isinstance(sender, Mapping) and sender.get("actor"):
             rows.append((namer.label("sender"), namer.actor_full(sender["actor"])))
@@ -166,9 +168,7 @@ def finding_views(doc: Mapping[str, Any], namer: Namer) -> list[dict[str, Any]]:
                 "observation_count": len(obs_ids),
                 "first_seen": detail.get("first_seen"),
                 "facts": _facts(finding, namer),
-                "limits": [
-                    _flat(x) if not isinstance(x, Mapping) else namer.text(x) for x in detail.get("limits") or []
-                ],
+                "limits": [namer.text(x) for x in detail.get("limits") or []],
             }
         )
     return out
@@ -214,6 +214,7 @@ def build_view(doc: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "meta": tables.meta_rows(doc, namer),
         "app": tables.app_rows(doc, namer),
         "app_name": tables.app_name(doc, namer),
+        "target": tables.target(doc, namer),
         "verdict": verdict(doc, namer),
         "integrity": tables.integrity(doc, namer),
         "notes": tables.notes(doc, namer),

@@ -3,7 +3,10 @@
 A finding names data types, SDKs and citations by id. The report copies their names, the
 citation texts and the category scope into report.json when it is written, so the printed
 report and any later re-rendering say exactly what the profiles said on the day of the
-test, even after a newer profile version rewords a citation.
+test, even after a newer profile version rewords a citation. The scope comes from the
+judgement itself (the judge states the scope it used), so the report can never call a
+permission necessary that the judge did not; only a judgement too old to state it is
+completed from the profiles.
 """
 
 from __future__ import annotations
@@ -52,8 +55,9 @@ def _citation(cite: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]
     return {k: v for k, v in out.items() if v not in (None, {})}
 
 
-def scope_of(categories: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Necessary data types and permissions of the categories used (their union)."""
+def scope_of(categories: Iterable[Mapping[str, Any]], counts_as: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Necessary data types and permissions of the categories used (their union), with the
+    data types the judge counted as necessary because they reveal a necessary one."""
     necessary: dict[str, list[str]] = {}
     permissions: dict[str, list[str]] = {}
     for cat in categories:
@@ -62,7 +66,25 @@ def scope_of(categories: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
                 necessary.setdefault(dt, []).append(cat["id"])
         for perm in cat.get("permissions") or []:
             permissions.setdefault(perm["name"], []).append(cat["id"])
+    for dt, through in (counts_as or {}).items():
+        basis = [cat for t in through for cat in necessary.get(t, [])]
+        if basis and dt not in necessary:
+            necessary[dt] = list(dict.fromkeys(basis))
     return {"necessary": necessary, "permissions": permissions}
+
+
+def judged_scope(knowledge: Any, judgement: Mapping[str, Any]) -> dict[str, Any]:
+    """The scope the judge used, from its own `scope` section; a judgement written before the
+    judge stated it gets the categories it names, as today's profiles describe them."""
+    stated = judgement.get("scope")
+    if isinstance(stated, Mapping) and isinstance(stated.get("categories"), list):
+        return scope_of(stated["categories"], stated.get("counts_as"))
+    categories = []
+    for cat in judgement.get("categories") or []:
+        found = knowledge.categories.get(cat.get("id"))
+        if found:
+            categories.append(found)
+    return scope_of(categories)
 
 
 def build_glossary(knowledge: Any, judgement: Mapping[str, Any], evidence: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -71,11 +93,6 @@ def build_glossary(knowledge: Any, judgement: Mapping[str, Any], evidence: Mappi
     citations = knowledge.citations
     documents = knowledge.documents
     sdks = {s["id"]: s for s in knowledge.sdks}
-    categories = []
-    for cat in judgement.get("categories") or []:
-        found = knowledge.categories.get(cat.get("id"))
-        if found:
-            categories.append(found)
     return {
         "data_types": {dt_id: dict(dt.get("name") or {}) for dt_id, dt in sorted(knowledge.data_types.items())},
         "citations": {cid: _citation(citations[cid], documents) for cid in sorted(cite_ids) if cid in citations},
@@ -89,5 +106,5 @@ def build_glossary(knowledge: Any, judgement: Mapping[str, Any], evidence: Mappi
             if sid in sdks
         },
         "phases": {name: dict(p.get("label") or {}) for name, p in sorted(knowledge.phases.items())},
-        "scope": scope_of(categories),
+        "scope": judged_scope(knowledge, judgement),
     }

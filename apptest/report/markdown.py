@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from apptest.report import tables
 from apptest.report.checks import coverage
 from apptest.report.context import finding_views, verdict
 from apptest.report.i18n import labels
@@ -62,6 +63,10 @@ def render_markdown(doc: Mapping[str, Any], lang: str = "zh") -> str:
     integrity = (doc.get("evidence") or {}).get("integrity") or {}
     name = (doc.get("meta") or {}).get("app_name")
     lines = [f"# {md_text(t['report_title'])}: {md_text(namer.text(name) or namer.package or '?')}", ""]
+    target = tables.target(doc, namer)
+    if target:
+        lines += [f"> **{md_text(t['target_title'])}: {md_text(target['label'])}**", ">"]
+        lines += [f"> {md_text(target['text'])}", ""] if target["text"] else [""]
     lines.append(f"**{md_text(outcome['text'])}**")
     lines.append("")
     counts = " · ".join(f"{md_text(s['label'])} {s['count']}" for s in outcome["by_severity"])
@@ -84,6 +89,10 @@ def render_markdown(doc: Mapping[str, Any], lang: str = "zh") -> str:
             )
     else:
         lines.append(md_text(t["no_findings"]))
+    notes = tables.notes(doc, namer)
+    if notes:
+        lines += ["", f"**{md_text(t['notes'])}**", ""]
+        lines += [f"- {md_text(n)}" for n in notes]
     for f in findings:
         lines += ["", f"## {f['number']}. {md_text(f['title'])} ({md_text(f['severity_label'])})", ""]
         lines.append(
@@ -111,6 +120,9 @@ def render_markdown(doc: Mapping[str, Any], lang: str = "zh") -> str:
             own = [fr["text"] for fr in e["frames"] if fr["own"]]
             if own:
                 lines.append(f"  - {md_code(own[0])}")
+        if f["limits"]:
+            lines += ["", f"**{md_text(t['limits'])}**", ""]
+            lines += [f"- {md_text(x)}" for x in f["limits"]]
         if f["citations"]:
             lines += ["", f"**{md_text(t['citations'])}**", ""]
             for c in f["citations"]:
@@ -199,8 +211,9 @@ def render_retest_markdown(result: Mapping[str, Any], lang: str = "zh") -> str:
         "|---|---|---|---|---|",
     ]
     for i in v["items"]:
+        title = f"{i['title_text']} ({t['retest_why']}: {i['why_text']})" if i["why_text"] else i["title_text"]
         lines.append(
-            f"| {md_text(i['status_label'])} | {md_text(i['severity_label'])} | {md_text(i['title_text'])} | "
+            f"| {md_text(i['status_label'])} | {md_text(i['severity_label'])} | {md_text(title)} | "
             f"{md_text(i['data_types_text'])} | {md_code(i['fingerprint'][:12], table=True)} |"
         )
     if v["baseline"]:

@@ -5,8 +5,9 @@ both runs is still present, one only in the new run is new, one only in the old 
 fixed — with two honest exceptions a prosecutor needs:
 
 * **not rechecked**: the old finding's rule could not run in the retest (verdict
-  `unchecked`, or the rule is gone), so absence proves nothing. It is never "fixed", and it
-  counts as remaining for the exit status;
+  `unchecked`, or the rule is gone), so absence proves nothing. It is never "fixed", it
+  counts as remaining for the exit status, and it carries what the retest lacked (the
+  rule's `missing_evidence`, `{zh, en}`);
 * **suppressed**: the retest waived the finding with a justification; it is listed with
   the waiver and does not count as remaining.
 
@@ -88,6 +89,7 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any], fail_on: str = "high
     new_f = {f["fingerprint"]: f for f in new_j.get("findings") or []}
     waived = {s["fingerprint"]: s for s in new_j.get("suppressed") or [] if s.get("fingerprint")}
     verdicts = {r["rule_id"]: r["verdict"] for r in new_j.get("rule_results") or []}
+    missing = {r["rule_id"]: list(r.get("missing_evidence") or []) for r in new_j.get("rule_results") or []}
     items = []
     for fp, finding in new_f.items():
         items.append(_entry("still_present" if fp in old_f else "new", finding, old_f.get(fp), finding))
@@ -96,10 +98,13 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any], fail_on: str = "high
             continue
         if fp in waived:
             entry = waived[fp]
-            extra = {"waiver": {k: entry.get(k) for k in ("justification", "by", "until")}}
-            items.append(_entry("suppressed", finding, finding, None, extra))
+            waiver = {"waiver": {k: entry.get(k) for k in ("justification", "by", "until")}}
+            items.append(_entry("suppressed", finding, finding, None, waiver))
         elif verdicts.get(finding["rule_id"]) in (None, "unchecked"):
-            extra = {"new_verdict": verdicts.get(finding["rule_id"], "missing")}
+            extra: dict[str, Any] = {
+                "new_verdict": verdicts.get(finding["rule_id"], "missing"),
+                "missing_evidence": missing.get(finding["rule_id"], []),
+            }
             items.append(_entry("not_rechecked", finding, finding, None, extra))
         else:
             items.append(_entry("fixed", finding, finding, None))

@@ -23,6 +23,9 @@ def build_retest_view(result: Mapping[str, Any], lang: str) -> dict[str, Any]:
             "data_types_text": namer.data_types(item.get("data_types")),
             "actors_text": "; ".join(namer.actor_full(a) for a in item.get("actors") or []),
             "waiver_text": ", ".join(str(v) for v in (item.get("waiver") or {}).values() if v),
+            "why_text": ("；" if lang == "zh" else "; ").join(
+                namer.text(m) for m in item.get("missing_evidence") or []
+            ),
         }
         for item in result.get("items") or []
     ]

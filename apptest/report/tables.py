@@ -40,6 +40,22 @@ def app_name(doc: Mapping[str, Any], namer: Namer) -> str:
     return namer.text(meta.get("app_name")) or namer.package or "?"
 
 
+def target(doc: Mapping[str, Any], namer: Namer) -> dict[str, str] | None:
+    """What was actually tested, when the run says (`manifest.target`): the demo writes
+    `{kind: stand-in, description: {zh, en}}` because its "phone" is a stand-in on the
+    local JVM. A reader must not take such a report for a test of a real app on a real
+    phone, so the first page says it before anything else."""
+    info = _manifest(doc).get("target")
+    if not isinstance(info, Mapping) or not info:
+        return None
+    kind = str(info.get("kind") or "")
+    return {
+        "kind": kind,
+        "label": namer.label("target_kind_" + kind.replace("-", "_"), kind),
+        "text": namer.text(info.get("description")),
+    }
+
+
 def app_rows(doc: Mapping[str, Any], namer: Namer) -> list[tuple[str, str]]:
     judgement = doc["judgement"]
     manifest = _manifest(doc)
@@ -115,9 +131,10 @@ def integrity(doc: Mapping[str, Any], namer: Namer) -> dict[str, Any]:
 
 
 def notes(doc: Mapping[str, Any], namer: Namer) -> list[str]:
+    """The judge's notes ({zh, en}; plain text from older judgements), read errors, warnings."""
     judgement = doc["judgement"]
     static = _static(doc)
-    out = list((judgement.get("bundle") or {}).get("notes") or [])
+    out = [namer.text(n) for n in (judgement.get("bundle") or {}).get("notes") or []]
     out += [str(e) for e in (judgement.get("bundle") or {}).get("errors") or []]
     for packer in static.get("packers") or []:
         name = packer.get("id") or packer.get("name") if isinstance(packer, Mapping) else packer

@@ -74,7 +74,11 @@ def _sheet(
 def _summary_rows(doc: Mapping[str, Any], namer: Namer, t: Mapping[str, str]) -> list[list[Any]]:
     outcome = verdict(doc, namer)
     integ = tables.integrity(doc, namer)
-    rows: list[list[Any]] = [[t["report_title"], tables.app_name(doc, namer)], [t["verdict"], outcome["text"]]]
+    rows: list[list[Any]] = [[t["report_title"], tables.app_name(doc, namer)]]
+    target = tables.target(doc, namer)
+    if target:
+        rows.append([t["target_title"], f"{target['label']}: {target['text']}" if target["text"] else target["label"]])
+    rows.append([t["verdict"], outcome["text"]])
     rows += [[f"{t['severity']}: {s['label']}", s["count"]] for s in outcome["by_severity"]]
     rows += [[f"{t['rules_word']}: {r['label']}", r["count"]] for r in outcome["rules"]]
     rows.append([t["sums_digest"], integ["sums_sha256"] or t["not_sealed"]])
@@ -163,6 +167,7 @@ def render_xlsx(doc: Mapping[str, Any], lang: str = "zh") -> bytes:
             t["citations"],
             t["explanation"],
             t["remediation"],
+            t["limits"],
             t["fingerprint"],
         ],
         [
@@ -180,11 +185,12 @@ def render_xlsx(doc: Mapping[str, Any], lang: str = "zh") -> bytes:
                 "\n".join(namer.citation_short(c["id"]) for c in f["citations"]),
                 f["explanation"],
                 f["remediation"],
+                "\n".join(f["limits"]),
                 f["fingerprint"],
             ]
             for f in findings
         ],
-        [5, 8, 10, 24, 30, 24, 28, 24, 24, 8, 34, 50, 50, 34],
+        [5, 8, 10, 24, 30, 24, 28, 24, 24, 8, 34, 50, 50, 40, 34],
     )
     _sheet(
         wb,

@@ -2,7 +2,8 @@
 
 This is the judge's I/O edge: it reads the bundle, the optional settings, suppression and
 manual-results files, copies manual evidence into the bundle, and hands everything to
-the pure `judge`. Unreadable input raises an `UnreadableInput` (exit 3, one line).
+the pure `judge`. Unreadable input raises an `UnreadableInput` (exit 3, one line); so does
+`--manual` with a zipped bundle, whose evidence would have nowhere to go.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from apptest import bundlezip
 from apptest.evidence import Bundle
 from apptest.rules.config import load_config
 from apptest.rules.coverage import load_coverage
 from apptest.rules.judge import judge, read_evidence, resolve_categories
-from apptest.rules.manual import attach_evidence, load_manual
+from apptest.rules.manual import ZippedBundle, attach_evidence, load_manual
 from apptest.rules.suppress import load_suppressions
 
 
@@ -28,6 +30,8 @@ def analyze_bundle(
     manual_path: Path | None = None,
 ) -> dict[str, Any]:
     """Judge a bundle as `apptest analyze` does; returns the judgement dict."""
+    if manual_path is not None and bundlezip.is_zip(Path(bundle_dir)):
+        raise ZippedBundle(Path(bundle_dir))  # before judging: say it in one line, change nothing
     categories = resolve_categories(knowledge, category)
     config = load_config(config_path)
     suppressions = load_suppressions(suppress_path) if suppress_path else []

@@ -11,6 +11,8 @@ The engine knows no rule by name. For every rule it does the same five steps:
    the groups that cross a threshold;
 5. each remaining group is one finding; `limited_by:` blind spots turn a clean result into
    `unchecked` and are listed next to a failed one.
+
+What is missing and what limits a verdict are `{zh, en}` sentences (`text.py`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from apptest.model import Finding, Observation, RuleResult, Verdict
 from apptest.rules.condition import test_group, test_item
 from apptest.rules.context import MISSING, Facts, Item, resolve
 from apptest.rules.findings import build_finding
-from apptest.rules.requirements import LIMITS, NEEDS
+from apptest.rules.limits import LIMITS
+from apptest.rules.requirements import NEEDS
 from apptest.rules.rule import Rule
 from apptest.rules.state import full_permission
 
@@ -81,7 +84,7 @@ def _key(rule: Rule, item: Item, facts: Facts) -> tuple[tuple[str, Any], ...]:
 
 def run_rule(rule: Rule, facts: Facts) -> tuple[RuleResult, list[Finding]]:
     """Judge one rule. Pure: same rule and facts, same result."""
-    missing = [NEEDS[k].missing for k in rule.requires if not NEEDS[k].check(facts)]
+    missing = [dict(NEEDS[k].missing) for k in rule.requires if not NEEDS[k].check(facts)]
     limits = [(LIMITS[k].downgrades, note) for k in rule.limited_by if (note := LIMITS[k].check(facts))]
     notes = [note for _, note in limits]
     if missing:

@@ -2,9 +2,11 @@
 
 Shaped like checkov's Record: rule id, title, severity, status, citations, explanation and
 remediation come from the rule; data types, actors, states and observation ids from the
-evidence. `detail` adds what a reviewer asks next: which category the judgement used,
+evidence. `detail` adds what a reviewer asks next: which category the judgement used (and
+which data types were necessary only because they reveal a necessary one, `counts_as`),
 who sent a transmission and whether that is proven by a stack or guessed from a domain,
-the three evidence levels, what a threshold measured, and any blind spot of the bundle.
+the three evidence levels, what a threshold measured, and any blind spot of the bundle
+(`{zh, en}` sentences).
 """
 
 from __future__ import annotations
@@ -89,6 +91,9 @@ def _categories(data_types: Sequence[str], facts: Facts) -> dict[str, Any]:
     conditional = sorted(dt for dt in data_types if dt in scope.conditional)
     if conditional:
         out["conditional"] = conditional
+    counted = {dt: list(scope.counted_as[dt]) for dt in data_types if dt in scope.counted_as}
+    if counted:
+        out["counts_as"] = counted
     return out
 
 
@@ -98,7 +103,7 @@ def build_finding(
     members: Sequence[Item],
     facts: Facts,
     measured: Mapping[str, Any],
-    notes: Sequence[str],
+    notes: Sequence[Mapping[str, str]],
 ) -> Finding:
     """One finding from one group of items."""
     observed = [(i.at.isoformat() if i.at else "", i.obs.id, i.obs.ts) for i in members if i.obs is not None]
@@ -121,7 +126,7 @@ def build_finding(
     if rule.config:
         detail["config"] = dict(rule.config)
     if notes:
-        detail["limits"] = list(notes)
+        detail["limits"] = [dict(n) for n in notes]
     return Finding(
         rule_id=rule.id,
         fingerprint=fingerprint(rule.id, detail["group"]),

@@ -26,12 +26,14 @@ from apptest.rules.coverage import coverage_rows, load_coverage
 from apptest.rules.engine import run_rule
 from apptest.rules.join import attribute_senders
 from apptest.rules.levels import level_index
+from apptest.rules.limits import CONSENT_UNMARKED
 from apptest.rules.policy import PolicyIndex
 from apptest.rules.policy_matrix import policy_matrix
 from apptest.rules.rule import Rule, compile_rules
-from apptest.rules.scope import build_scope
+from apptest.rules.scope import build_scope, describe_scope
 from apptest.rules.state import build_timeline, effects_of, marks_from_observations
 from apptest.rules.suppress import apply_suppressions
+from apptest.rules.text import Text, text
 
 FORMAT = "apptest-judgement"
 FORMAT_VERSION = 1
@@ -103,7 +105,7 @@ def build_facts(
     moments = {o.id: parse_ts(o.ts) for o in observations}
     policy = PolicyIndex.build(observations, knowledge.sdks)
     return Facts(
-        scope=build_scope(categories),
+        scope=build_scope(categories, knowledge.data_types),
         timeline=timeline,
         static=evidence.static,
         data_types=knowledge.data_types,
@@ -131,14 +133,26 @@ def build_facts(
     )
 
 
-def _notes(evidence: Evidence, facts: Facts) -> list[str]:
+def _notes(evidence: Evidence, facts: Facts) -> list[Text]:
+    """How the bundle was judged, in both languages (a report prints them beside its own labels)."""
     notes = []
     if not evidence.sealed:
-        notes.append("bundle is unsealed (no SHA256SUMS): judged all the same; its integrity is not proven")
+        notes.append(
+            text(
+                "证据包未封存（没有 SHA256SUMS）：照常判定，但其完整性未得到证明",
+                "bundle is unsealed (no SHA256SUMS): judged all the same; its integrity is not proven",
+            )
+        )
     if not facts.timeline.consent_marked and facts.bundle["dynamic"]:
-        notes.append("no consent mark in phases.jsonl: every observation was judged as before consent")
+        notes.append(dict(CONSENT_UNMARKED))
     if facts.timeline.unknown:
-        notes.append(f"phase marks not in profiles/phases.yaml were ignored: {', '.join(facts.timeline.unknown)}")
+        marks = ", ".join(facts.timeline.unknown)
+        notes.append(
+            text(
+                f"不在 profiles/phases.yaml 中的阶段标记已被忽略：{marks}",
+                f"phase marks not in profiles/phases.yaml were ignored: {marks}",
+            )
+        )
     return notes
 
 
@@ -159,7 +173,7 @@ def judge(
     manual: Sequence[dict[str, Any]] = (),
     today: date | None = None,
 ) -> dict[str, Any]:
-    """The judgement dict: findings, rule_results, coverage, bundle, categories, …"""
+    """The judgement dict: findings, rule_results, coverage, bundle, categories, scope, …"""
     config = config or JudgeConfig()
     rules = list(rules) if rules is not None else compile_rules(knowledge, config.rules)
     facts = build_facts(evidence, knowledge, categories, config)
@@ -199,6 +213,7 @@ def judge(
             "notes": _notes(evidence, facts),
         },
         "categories": [{"id": c["id"], "number": c.get("number"), "name": dict(c["name"])} for c in categories],
+        "scope": describe_scope(categories, facts.scope),
         "summary": _summary(kept, results, len(suppressed)),
         "findings": [f.to_dict() for f in kept],
         "rule_results": results,

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from apptest.errors import UnreadableInput
 from apptest.evidence import Bundle
 from apptest.knowledge import ProfileError
 from apptest.rules.config import read_lab_file
@@ -35,27 +36,34 @@ def load_manual(path: Path, known_items: Iterable[str]) -> list[dict[str, Any]]:
     return results
 
 
+class ZippedBundle(UnreadableInput):
+    """Manual evidence for a zipped bundle: there is nowhere to keep it."""
+
+    def __init__(self, source: Path) -> None:
+        super().__init__(
+            f"--manual: {source} is a zipped bundle, which is read from a temporary copy where "
+            "the manual evidence would be lost; unzip it and analyze the folder"
+        )
+
+
 def attach_evidence(bundle: Bundle, base: Path, results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Copy each result's evidence files into the bundle; returns the results as reported.
 
-    A zipped bundle is read from a temporary copy, so nothing can be added to it: the files
-    are then only hashed, and the report says they were not copied.
+    A zipped bundle is read from a temporary extraction that is deleted afterwards, so
+    evidence copied there would be lost while the report claimed it was kept: refused
+    (`analyze_bundle` refuses it before judging; this is the last line).
     """
+    if Path(bundle.source) != Path(bundle.root):
+        raise ZippedBundle(bundle.source)
     folder = "derived/manual" if bundle.sealed else "manual"
-    zipped = Path(getattr(bundle, "source", bundle.root)) != Path(bundle.root)
     out = []
     for entry in results:
         files = []
         for rel in entry.get("evidence") or []:
             data = (base / rel).read_bytes()
-            record: dict[str, Any] = {"sha256": hashlib.sha256(data).hexdigest(), "copied": not zipped}
-            if zipped:
-                record["path"] = str(base / rel)
-            else:
-                record["path"] = f"{folder}/{entry['item']}/{Path(rel).name}"
-                record["after_sealing"] = bundle.sealed
-                bundle.store_file(record["path"], data)
-            files.append(record)
+            path = f"{folder}/{entry['item']}/{Path(rel).name}"
+            bundle.store_file(path, data)
+            files.append({"path": path, "sha256": hashlib.sha256(data).hexdigest(), "after_sealing": bundle.sealed})
         out.append(report_entry(entry, files))
     return out
 

@@ -3,9 +3,10 @@
 A rule that found nothing in a bundle without runtime hooks has not passed, it was never
 checked. Rules name their needs in `requires:` (without them the verdict is `unchecked`
 and the missing evidence is listed) and the known blind spots in `limited_by:` (content
-the proxy could not read, a packed APK): a limit turns a would-be `passed` into
-`unchecked`, and is reported next to a `failed` too. The keys form a closed set, like the
-operators, and the rule schema lists them.
+the proxy could not read, a packed APK; see `limits.py`): a limit turns a would-be `passed`
+into `unchecked`, and is reported next to a `failed` too. The keys form a closed set, like
+the operators, and the rule schema lists them. The sentences a report prints about a
+missing need are `{zh, en}` (see `text.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from apptest.rules.context import Facts
+from apptest.rules.text import Text, text
 
 REFUSAL_MARKS = ("permission_denied", "consent_refused", "consent_withdrawn")
 
@@ -72,110 +74,80 @@ def _policy(facts: Facts) -> bool:
 @dataclass(frozen=True)
 class Need:
     check: Callable[[Facts], bool]
-    missing: str
+    missing: Text
 
 
 NEEDS: dict[str, Need] = {
-    "runtime": Need(_runtime, "runtime hook observations (apptest hook or apptest run)"),
-    "traffic": Need(_traffic, "captured traffic observations (apptest capture or apptest run)"),
+    "runtime": Need(
+        _runtime,
+        text(
+            "运行时监测记录（apptest hook 或 apptest run）",
+            "runtime hook observations (apptest hook or apptest run)",
+        ),
+    ),
+    "traffic": Need(
+        _traffic,
+        text(
+            "网络流量记录（apptest capture 或 apptest run）",
+            "captured traffic observations (apptest capture or apptest run)",
+        ),
+    ),
     "runtime_or_traffic": Need(
-        lambda f: _runtime(f) or _traffic(f), "runtime or traffic observations (a dynamic test)"
+        lambda f: _runtime(f) or _traffic(f),
+        text("运行时监测或网络流量记录（动态检测）", "runtime or traffic observations (a dynamic test)"),
     ),
-    "static": Need(_static, "static analysis of the APK (apptest scan or apptest static --bundle)"),
-    "static.target_sdk": Need(_target_sdk, "the APK's targetSdkVersion (static.json apk.target_sdk)"),
-    "phases.launch": Need(_launch, "a launch mark in phases.jsonl"),
+    "static": Need(
+        _static,
+        text(
+            "APK 静态分析结果（apptest scan 或 apptest static --bundle）",
+            "static analysis of the APK (apptest scan or apptest static --bundle)",
+        ),
+    ),
+    "static.target_sdk": Need(
+        _target_sdk,
+        text(
+            "APK 的 targetSdkVersion（static.json 中的 apk.target_sdk）",
+            "the APK's targetSdkVersion (static.json apk.target_sdk)",
+        ),
+    ),
+    "phases.launch": Need(_launch, text("phases.jsonl 中的启动标记（launch）", "a launch mark in phases.jsonl")),
     "phases.background": Need(
-        _background, "a background, screen_off or killed mark in phases.jsonl (the app never left the foreground)"
+        _background,
+        text(
+            "phases.jsonl 中的后台、熄屏或结束标记（background、screen_off 或 killed；App 从未离开前台）",
+            "a background, screen_off or killed mark in phases.jsonl (the app never left the foreground)",
+        ),
     ),
-    "phases.permission_denied": Need(_denial, "a permission denial in the test (permission_denied mark)"),
+    "phases.permission_denied": Need(
+        _denial,
+        text("测试中的权限拒绝（permission_denied 标记）", "a permission denial in the test (permission_denied mark)"),
+    ),
     "phases.refusal": Need(
-        _refusal, "a refusal in the test (consent_refused, consent_withdrawn or permission_denied mark)"
+        _refusal,
+        text(
+            "测试中的拒绝操作（consent_refused、consent_withdrawn 或 permission_denied 标记）",
+            "a refusal in the test (consent_refused, consent_withdrawn or permission_denied mark)",
+        ),
     ),
     "scenario.after_refusal": Need(
         _refusal_check,
-        "a scenario check after a refusal (a usable or blocks observation whose detail.after names the refusal)",
+        text(
+            "拒绝后的场景检查（detail.after 指明该拒绝的 usable 或 blocks 观察记录）",
+            "a scenario check after a refusal (a usable or blocks observation whose detail.after names the refusal)",
+        ),
     ),
     "runtime.permission_requests": Need(
-        _permission_requests, "runtime requests_permission observations (permission dialogs hooked)"
+        _permission_requests,
+        text(
+            "运行时权限申请记录（requests_permission：需监测权限弹窗）",
+            "runtime requests_permission observations (permission dialogs hooked)",
+        ),
     ),
     "policy": Need(
-        _policy, "the app's privacy policy in the bundle (apptest policy FILE --bundle B, or analyze --policy FILE)"
+        _policy,
+        text(
+            "证据包中的App隐私政策（apptest policy FILE --bundle B，或 analyze --policy FILE）",
+            "the app's privacy policy in the bundle (apptest policy FILE --bundle B, or analyze --policy FILE)",
+        ),
     ),
-}
-
-
-def _uninspected(facts: Facts) -> str | None:
-    hosts = sorted(
-        {
-            o.destination.host
-            for o in facts.observations
-            if o.action == "connects" and o.destination and o.detail.get("inspected") is False
-        }
-    )
-    if not hosts:
-        return None
-    shown = ", ".join(hosts[:10]) + (f" and {len(hosts) - 10} more" if len(hosts) > 10 else "")
-    return f"content not readable (TLS refused, pinning or not HTTP) for {len(hosts)} host(s): {shown}"
-
-
-def _packed(facts: Facts) -> str | None:
-    packers = facts.static.get("packers") or []
-    if not packers:
-        return None
-    names = ", ".join(str(p.get("name", p) if isinstance(p, dict) else p) for p in packers)
-    return f"the APK is packed ({names}): static code analysis sees only the unpacking stub"
-
-
-def _incomplete(facts: Facts) -> str | None:
-    if facts.static.get("analysis_complete") is False:
-        return "static analysis incomplete (some dex or resources could not be read)"
-    return None
-
-
-def _consent_unmarked(facts: Facts) -> str | None:
-    if facts.timeline.consent_marked:
-        return None
-    return "no consent mark in phases.jsonl: every observation was judged as before consent"
-
-
-def _policy_uncollected(facts: Facts) -> str | None:
-    """The APK or the run points at a policy that is not in the bundle."""
-    if facts.policy.found:
-        return None
-    hints = [str(h.get("value")) for h in facts.static.get("privacy_policy_hints") or [] if isinstance(h, dict)]
-    shown = any(m.name == "policy_shown" for m in facts.timeline.marks)
-    if not hints and not shown:
-        return None
-    where = ", ".join(hints[:5]) if hints else "the policy_shown mark of the run"
-    return f"a privacy policy exists ({where}) but is not in the bundle: collect it with apptest policy"
-
-
-def _sdks_unobserved(facts: Facts) -> str | None:
-    """SDKs the APK contains, absent from the policy, that no observation names."""
-    seen = {o.actor.id for o in facts.observations if o.actor.kind == "sdk" and o.actor.id}
-    seen |= {o.destination.sdk for o in facts.observations if o.destination and o.destination.sdk}
-    rows = [s for s in facts.static.get("sdks") or [] if isinstance(s, dict) and s.get("id")]
-    quiet = sorted(
-        str(s["id"])
-        for s in rows
-        if s["id"] not in seen and facts.policy.sdk_status(str(s["id"])) in ("unlisted", "unclear")
-    )
-    if not facts.policy.found or not quiet:
-        return None
-    return f"SDKs in the APK that the policy does not list but no observation shows at work: {', '.join(quiet)}"
-
-
-@dataclass(frozen=True)
-class Limit:
-    check: Callable[[Facts], str | None]
-    downgrades: bool
-
-
-LIMITS: dict[str, Limit] = {
-    "traffic.uninspected": Limit(_uninspected, downgrades=True),
-    "static.packed": Limit(_packed, downgrades=True),
-    "static.incomplete": Limit(_incomplete, downgrades=True),
-    "phases.consent_unmarked": Limit(_consent_unmarked, downgrades=False),
-    "policy.uncollected": Limit(_policy_uncollected, downgrades=True),
-    "policy.sdks_unobserved": Limit(_sdks_unobserved, downgrades=True),
 }

@@ -17,7 +17,8 @@ from typing import Any
 from apptest.knowledge import ProfileError
 from apptest.rules.condition import ConditionError, Node, parse
 from apptest.rules.context import check_path
-from apptest.rules.requirements import LIMITS, NEEDS
+from apptest.rules.limits import LIMITS
+from apptest.rules.requirements import NEEDS
 
 EACH = ("data_type", "permission", "observation")
 
@@ -101,16 +102,8 @@ def compile_rules(knowledge: Any, overrides: Mapping[str, Mapping[str, Any]] | N
     unknown = sorted(set(overrides) - set(knowledge.rules))
     if unknown:
         raise ProfileError("--config", f"rules.{unknown[0]}", "no rule has this id")
+    paths = knowledge.rule_paths
     out = []
     for rule_id, data in sorted(knowledge.rules.items()):
-        out.append(compile_rule(rule_path(knowledge, rule_id), data, overrides.get(rule_id)))
+        out.append(compile_rule(paths[rule_id], data, overrides.get(rule_id)))
     return out
-
-
-def rule_path(knowledge: Any, rule_id: str) -> Path:
-    """The file a rule came from (a lab folder overrides the built-in one)."""
-    for folder in reversed(knowledge.dirs):
-        candidate = Path(folder) / "rules" / f"{rule_id}.yaml"
-        if candidate.exists():
-            return candidate
-    return Path("rules") / f"{rule_id}.yaml"

@@ -25,12 +25,23 @@ from apptest.rules.config import load_config
 from apptest.rules.judge import judge, read_evidence
 from apptest.rules.rule import Rule, compile_rules
 from apptest.rules.suppress import load_suppressions
+from apptest.rules.text import Text, text
 
 CATEGORY_OPERATORS = frozenset(
     {"necessary", "not_necessary", "permission_not_needed", "refusal_not_needed", "category_allows"}
 )
-MISSING_CATEGORY = "the app's category (apptest batch --categories, or --category)"
-NOTE = "no category given: only the category-independent rules were judged; the {n} rules that need one are unchecked"
+MISSING_CATEGORY = text(
+    "App 的类别（apptest batch --categories，或 --category）",
+    "the app's category (apptest batch --categories, or --category)",
+)
+
+
+def _note(n: int) -> Text:
+    return text(
+        f"未给出类别：只判定了与类别无关的规则；需要类别的 {n} 条规则未检查",
+        f"no category given: only the category-independent rules were judged; "
+        f"the {n} rules that need one are unchecked",
+    )
 
 
 def _operators(node: Node | None) -> Iterable[str]:
@@ -56,7 +67,7 @@ def mark_category_missing(judgement: Mapping[str, Any], skipped: Sequence[Rule])
         {
             "rule_id": rule.id,
             "verdict": "unchecked",
-            "missing_evidence": [MISSING_CATEGORY],
+            "missing_evidence": [dict(MISSING_CATEGORY)],
             "title": dict(rule.title),
             "severity": rule.severity,
             "status": rule.status,
@@ -73,7 +84,7 @@ def mark_category_missing(judgement: Mapping[str, Any], skipped: Sequence[Rule])
     summary["verdicts"] = verdicts
     out["summary"] = summary
     bundle = dict(judgement.get("bundle") or {})
-    bundle["notes"] = [*(bundle.get("notes") or []), NOTE.format(n=len(rows))]
+    bundle["notes"] = [*(bundle.get("notes") or []), _note(len(rows))]
     out["bundle"] = bundle
     return out
 

@@ -66,7 +66,7 @@ def test_an_uncategorized_row_has_no_out_of_scope_verdict(docs: dict[str, dict[s
     row = app_row(docs["rental_uncategorized"])
     assert row["categories"] == [] and row["out_of_scope_permissions"] is None
     assert not any(r["rule_id"].startswith("excessive_permission") for r in row["rules"])
-    assert any("no category given" in n for n in row["notes"])
+    assert any("no category given" in n["en"] for n in row["notes"])
 
 
 def test_summary_counts_common_findings_and_sdks_and_failures(docs: dict[str, dict[str, Any]]) -> None:

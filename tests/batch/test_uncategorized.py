@@ -44,7 +44,7 @@ def test_uncategorized_judgement_is_the_categorized_one_minus_the_category_rules
     without = analyze_uncategorized(bundle, knowledge)
     needing = {r.id for r in compile_rules(knowledge) if needs_category(r)}
     assert without["categories"] == []
-    assert any("no category given" in n for n in without["bundle"]["notes"])
+    assert any("no category given" in n["en"] for n in without["bundle"]["notes"])
     results = {r["rule_id"]: r for r in without["rule_results"]}
     assert list(results) == sorted(results) == sorted(r["rule_id"] for r in with_category["rule_results"])
     for rule_id in needing:

@@ -251,7 +251,7 @@ def test_no_policy_anywhere(tmp_path: Path, knowledge) -> None:
 def test_a_policy_shown_in_the_run_but_not_collected_is_unchecked(tmp_path: Path, knowledge) -> None:
     root = make_bundle(tmp_path / "bundle", [reads(10, "device.imei")])
     result = next(r for r in judged(root, knowledge)["rule_results"] if r["rule_id"] == "policy_not_found")
-    assert result["verdict"] == "unchecked" and "policy_shown" in result["missing_evidence"][0]
+    assert result["verdict"] == "unchecked" and "policy_shown" in result["missing_evidence"][0]["en"]
 
 
 def test_a_policy_in_the_apk_but_not_collected_is_unchecked(tmp_path: Path, knowledge) -> None:
@@ -261,4 +261,4 @@ def test_a_policy_in_the_apk_but_not_collected_is_unchecked(tmp_path: Path, know
     )
     result = next(r for r in judged(root, knowledge)["rule_results"] if r["rule_id"] == "policy_not_found")
     assert result["verdict"] == "unchecked"
-    assert any("assets/privacy_policy.html" in m for m in result["missing_evidence"])
+    assert any("assets/privacy_policy.html" in m["en"] for m in result["missing_evidence"])

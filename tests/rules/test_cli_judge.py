@@ -26,7 +26,7 @@ def test_analyze_prints_the_judgement_and_fails_on_high(cli) -> None:
     assert judgement["categories"][0]["id"] == "news"
     assert {"pre_consent_collection"} <= {f["rule_id"] for f in judgement["findings"]}
     assert len(judgement["rule_results"]) >= 20
-    assert "bundle is unsealed" in judgement["bundle"]["notes"][0]
+    assert "bundle is unsealed" in judgement["bundle"]["notes"][0]["en"]
 
 
 def test_fail_on_threshold_and_output_folder(cli, tmp_path) -> None:
@@ -50,6 +50,20 @@ def test_unknown_category_is_exit_3_with_close_matches(cli) -> None:
     result = cli("analyze", str(CASE), "--category", "newz")
     assert result.returncode == 3
     assert "did you mean news" in _one_line_error(result)
+
+
+def test_manual_results_with_a_zipped_bundle_is_exit_3(cli, tmp_path) -> None:
+    from apptest.bundlezip import zip_bundle
+
+    archive = zip_bundle(CASE, tmp_path / "bundle.zip")
+    (tmp_path / "shot.png").write_bytes(b"png")
+    manual = tmp_path / "manual.yaml"
+    manual.write_text(
+        yaml.safe_dump({"results": [{"item": "M1.3", "verdict": "passed", "tester": "T", "evidence": ["shot.png"]}]})
+    )
+    result = cli("analyze", str(archive), "--category", "news", "--manual", str(manual))
+    assert result.returncode == 3
+    assert "unzip" in _one_line_error(result) and result.stdout == ""
 
 
 def test_unreadable_bundle_is_exit_3(cli, tmp_path) -> None:

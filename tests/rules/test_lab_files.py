@@ -174,12 +174,24 @@ def test_a_zipped_bundle_is_judged_like_its_folder(tmp_path, bundle, knowledge) 
     from apptest.bundlezip import zip_bundle
 
     archive = zip_bundle(bundle, tmp_path / "bundle.zip")
+    zipped = analyze_bundle(archive, knowledge, "news")
+    folder = analyze_bundle(bundle, knowledge, "news")
+    assert [f["fingerprint"] for f in zipped["findings"]] == [f["fingerprint"] for f in folder["findings"]]
+
+
+def test_manual_evidence_for_a_zipped_bundle_is_refused(tmp_path, bundle, knowledge) -> None:
+    """A zip is read from a temporary extraction: evidence copied there would be lost."""
+    from apptest.bundlezip import zip_bundle
+    from apptest.errors import UnreadableInput
+
+    archive = zip_bundle(bundle, tmp_path / "bundle.zip")
+    before = archive.read_bytes()
     (tmp_path / "shot.png").write_bytes(b"png")
     manual = _write(
         tmp_path / "m.yaml",
         {"results": [{"item": "M1.3", "verdict": "passed", "tester": "T", "evidence": ["shot.png"]}]},
     )
-    zipped = analyze_bundle(archive, knowledge, "news", manual_path=manual)
-    folder = analyze_bundle(bundle, knowledge, "news")
-    assert [f["fingerprint"] for f in zipped["findings"]] == [f["fingerprint"] for f in folder["findings"]]
-    assert zipped["manual"][0]["evidence"][0]["copied"] is False
+    with pytest.raises(UnreadableInput, match="unzip") as err:
+        analyze_bundle(archive, knowledge, "news", manual_path=manual)
+    assert "\n" not in str(err.value) and str(archive) in str(err.value)
+    assert archive.read_bytes() == before

@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from apptest.knowledge import Knowledge, ProfileError
+from apptest.rules.limits import LIMITS
 from apptest.rules.operators import OPERATORS
-from apptest.rules.requirements import LIMITS, NEEDS
+from apptest.rules.requirements import NEEDS
 from apptest.rules.rule import compile_rule, compile_rules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,6 +86,22 @@ def test_broken_lab_rule_is_one_line_naming_file_and_key(tmp_path: Path) -> None
     with pytest.raises(ProfileError) as err:
         compile_rules(knowledge)
     assert str(err.value).startswith(str(tmp_path / "rules" / "lab_rule.yaml") + ": condition.op: ")
+
+
+def test_rule_paths_are_the_files_the_rules_were_loaded_from(tmp_path: Path) -> None:
+    """An override's error names the lab file it came from, as recorded at load time."""
+    # schema-valid; only compiling finds that the rule has no such setting
+    bad = dict(GOOD, condition={"op": "less_than", "field": "pid", "value": {"config": "nope"}})
+    knowledge = _lab(tmp_path, "pre_consent_collection.yaml", "rules", yaml.safe_dump(bad, allow_unicode=True))
+    lab_file = tmp_path / "rules" / "pre_consent_collection.yaml"
+    assert knowledge.rule_paths["pre_consent_collection"] == lab_file
+    assert knowledge.rule_paths["forced_consent"] == ROOT / "profiles/rules/forced_consent.yaml"
+    assert set(knowledge.rule_paths) == set(knowledge.rules)
+    assert knowledge.rules["pre_consent_collection"]["condition"]["op"] == "less_than"  # still id -> data
+    lab_file.unlink()  # no second look at the disk: the path recorded at load is the one named
+    with pytest.raises(ProfileError) as err:
+        compile_rules(knowledge)
+    assert str(err.value).startswith(f"{lab_file}: condition.value: ")
 
 
 def test_broken_lab_category_is_one_line_naming_file_and_key(tmp_path: Path) -> None:

@@ -482,6 +482,34 @@ CASES: dict[str, dict[str, Case]] = {
             phases=CONSENT,
             ok=["union-loc"],
         ),
+        "cell_in_map": Case(
+            "A map app reads cell tower information: it reveals approximate location, which maps need.",
+            "map_navigation",
+            "passed",
+            observations=[read("map-cell", 20, "network.cell", api="android.telephony.TelephonyManager.getAllCellInfo")],
+            phases=CONSENT,
+            ok=["map-cell"],
+        ),
+        "cell_in_news": Case(
+            "A news app reads cell tower information: it reveals location, which news does not need.",
+            "news",
+            "failed",
+            observations=[
+                read("news-cell", 20, "network.cell", api="android.telephony.TelephonyManager.getAllCellInfo")
+            ],
+            phases=CONSENT,
+            violating=["news-cell"],
+        ),
+        "bssid_in_map": Case(
+            "A map app reads the Wi-Fi access point (BSSID): it reveals approximate location, which maps need.",
+            "map_navigation",
+            "passed",
+            observations=[
+                read("map-bssid", 20, "network.wifi_bssid", api="android.net.wifi.WifiInfo.getBSSID")
+            ],
+            phases=CONSENT,
+            ok=["map-bssid"],
+        ),
         "identifier_in_map": Case(
             "No device identifier is necessary in any category, not even in a map app.",
             "map_navigation",
