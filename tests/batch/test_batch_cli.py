@@ -54,7 +54,7 @@ def test_batch_judges_good_apps_lists_broken_ones_and_reruns_only_what_is_left(c
     legacy = json.loads((out / rows["legacy22.apk"]["report"]).read_text(encoding="utf-8"))
     verdicts = {r["rule_id"]: r for r in legacy["judgement"]["rule_results"]}
     assert verdicts["out_of_scope_collection"]["verdict"] == "unchecked"
-    assert any("category" in m for m in verdicts["out_of_scope_collection"]["missing_evidence"])
+    assert any("category" in m["en"] for m in verdicts["out_of_scope_collection"]["missing_evidence"])
 
     # one bundle and one report per judged app, each the same as `apptest scan` would write
     for row in summary["apps"]:
