@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Source = Literal["static", "runtime", "traffic", "scenario", "policy", "manual"]
 Action = Literal[
@@ -36,20 +36,9 @@ Severity = Literal["high", "medium", "low", "info"]
 Status = Literal["violation", "risk", "needs_review"]
 Verdict = Literal["passed", "failed", "unchecked"]
 
-SOURCES: tuple[str, ...] = ("static", "runtime", "traffic", "scenario", "policy", "manual")
-ACTIONS: tuple[str, ...] = (
-    "declares",
-    "references",
-    "reads",
-    "requests_permission",
-    "permission_result",
-    "transmits",
-    "connects",
-    "starts",
-    "usable",
-    "blocks",
-)
-SEVERITIES: tuple[str, ...] = ("high", "medium", "low", "info")
+SOURCES: tuple[str, ...] = get_args(Source)
+ACTIONS: tuple[str, ...] = get_args(Action)
+SEVERITIES: tuple[str, ...] = get_args(Severity)
 
 
 def iso_ts(moment: datetime | None = None) -> str:
