@@ -39,8 +39,14 @@ FRAMEWORK_PREFIXES: tuple[str, ...] = (
 
 
 def frame_class(frame: str) -> str:
-    """`com.a.B.method(B.java:12)` -> `com.a.B` (also accepts a bare class name)."""
+    """`com.a.B.method(B.java:12)` -> `com.a.B` (also accepts a bare class name).
+
+    Java 9+ prints frames of named modules and class loaders with a prefix
+    (`java.base/java.net.Socket.connect(…)`, `plugins/sdk@2.1/com.x.Y.z(…)`): the class
+    is what follows the last `/` of the part before the parenthesis.
+    """
     head = frame.strip().removeprefix("at ").split("(", 1)[0]
+    head = head.rsplit("/", 1)[-1]
     if "(" in frame:
         head = head.rsplit(".", 1)[0]
     return head

@@ -1,0 +1,5 @@
+package android.location;
+
+public interface LocationListener {
+    void onLocationChanged(Location location);
+}
