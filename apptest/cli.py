@@ -382,7 +382,12 @@ OperatorOpt = Annotated[
 def capture(
     bundle: Annotated[Path, typer.Option("--bundle", help="The evidence bundle to create or extend.")],
     device: DeviceOpt = None,
-    listen: Annotated[str, typer.Option("--listen", help="HOST:PORT the proxy listens on.")] = "0.0.0.0:8080",
+    listen: Annotated[
+        str | None,
+        typer.Option(
+            "--listen", help="HOST:PORT to listen on (default 0.0.0.0:8080, wireguard 51820).", show_default=False
+        ),
+    ] = None,
     sinkhole: Annotated[
         bool, typer.Option("--sinkhole", help="Answer every request locally; never contact the real servers.")
     ] = False,
@@ -862,6 +867,185 @@ def policy_command(
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     if not result["collected"]:
         typer.echo("apptest: no privacy policy given, and none found in the bundle's traffic", err=True)
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(help="APK files, folders of them, or CSVs with `path` or `package` and `category` columns."),
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Folder for each app's bundle and report, and the summary.")
+    ],
+    categories: Annotated[
+        Path | None,
+        typer.Option(
+            "--categories",
+            help="CSV giving apps their category by `path` or `package` (slug or Chinese name); "
+            "an app with none is judged on the category-independent rules only.",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Local worker processes (default: every core).", show_default=False),
+    ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="Run on this Dask scheduler (tcp://host:8786) instead of local processes; workers need the "
+            "same apptest and profiles and must see INPUTS and -o at the same paths.",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds one app may take; then it is killed and recorded as failed.")
+    ] = 300.0,
+    memory: Annotated[
+        int,
+        typer.Option("--memory", help="MB one app may allocate on top of its worker's own memory; 0: no limit."),
+    ] = 4096,
+    fmt: Annotated[
+        str, typer.Option("--format", help="Report formats per app: json, html, md, sarif, xlsx (json always).")
+    ] = "json",
+    lang: LangOpt = "zh",
+    fail_on: FailOnOpt = "high",
+    suppress: SuppressOpt = None,
+    config: ConfigOpt = None,
+    profiles: ProfilesOpt = None,
+) -> None:
+    """Many apps at once: each APK is scanned and judged statically (as `apptest scan`) in its own
+    process with a time and memory limit, on every core or on a Dask cluster. Writes
+    OUTPUT/apps/NAME-HASH/ (bundle, report.json) per app and summary.json, summary.csv, summary.html.
+    Rerunning the same command reuses apps already judged with the same APK, profiles and
+    options; Ctrl-C keeps every finished app (exit 130). Exit 1 when an app has a finding at or
+    above --fail-on, 3 when no app could be judged at all."""
+    from apptest.batch import BatchOptions, EngineError, run_batch
+    from apptest.batch import OutputBusy as BatchBusy
+    from apptest.batch_summary import apps_at_or_above
+
+    _check_lang(lang)
+    formats = _formats(fmt)
+    if fail_on not in JUDGE_SEVERITIES:
+        fail(f"--fail-on {fail_on!r}: choose one of {', '.join(JUDGE_SEVERITIES)}", EXIT_USAGE)
+    if workers is not None and workers < 1:
+        fail("--workers: give 1 or more", EXIT_USAGE)
+    if timeout <= 0 or memory < 0:
+        fail("--timeout must be above 0 and --memory 0 or more", EXIT_USAGE)
+    if workers is not None and cluster:
+        typer.echo("apptest batch: --workers is ignored with --cluster (the cluster has its own)", err=True)
+    options = BatchOptions(
+        inputs=list(inputs),
+        output=output,
+        categories=categories,
+        workers=workers,
+        cluster=cluster,
+        timeout=timeout,
+        memory_mb=memory,
+        formats=tuple(dict.fromkeys(["json", *formats])),
+        lang=lang,
+        config=config,
+        suppress=suppress,
+        profiles=list(profiles or []),
+        argv=list(sys.argv),
+    )
+    try:
+        result = run_batch(options, load_knowledge(profiles), _say)
+    except (EngineError, BatchBusy) as exc:
+        fail(str(exc), EXIT_USAGE)
+    counts = result.summary["counts"]
+    typer.echo(
+        f"apptest batch: {counts['apps']} apps: {counts['judged']} judged ({counts['reused']} reused), "
+        f"{counts['failed']} failed" + (f", {counts['not_run']} not run" if counts["not_run"] else "")
+        + f"; summary: {output / 'summary.html'}",
+        err=True,
+    )
+    if result.interrupted:
+        typer.echo("apptest: interrupted; finished apps are kept, rerun the same command to go on", err=True)
+        raise typer.Exit(130)
+    if counts["apps"] and not counts["judged"]:
+        raise typer.Exit(EXIT_UNREADABLE)
+    if apps_at_or_above(result.summary, fail_on):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def hook(
+    bundle: Annotated[Path, typer.Option("--bundle", help="The evidence bundle to create or extend.")],
+    pid: Annotated[
+        int | None,
+        typer.Option("--pid", help="A local process to attach to (e.g. a JVM stand-in).", show_default=False),
+    ] = None,
+    device: Annotated[
+        Path | None,
+        typer.Option("--device", help="Device profile YAML (adb serial, known values).", show_default=False),
+    ] = None,
+    serial: Annotated[
+        str | None,
+        typer.Option(
+            "--serial", help="Overrides the profile's serial; HOST:PORT for a remote frida-server.", show_default=False
+        ),
+    ] = None,
+    package: Annotated[
+        str | None,
+        typer.Option("--package", help="The app's package name (spawned unless --attach).", show_default=False),
+    ] = None,
+    attach: Annotated[
+        bool, typer.Option("--attach", help="Attach to the running app instead of spawning it (misses its start).")
+    ] = False,
+    duration: Annotated[
+        float | None, typer.Option("--duration", help="Stop after S seconds (default: until Ctrl-C or the app exits).")
+    ] = None,
+    bypass_pinning: Annotated[
+        bool,
+        typer.Option("--bypass-pinning", help="Neutralise certificate pinning so traffic can be captured (recorded)."),
+    ] = False,
+    native_tls: Annotated[
+        bool, typer.Option("--native-tls", help="Also record TLS plaintext at SSL_write/SSL_read (backstop).")
+    ] = False,
+    seal: Annotated[bool, typer.Option("--seal/--no-seal", help="Seal the bundle at the end.")] = True,
+    profiles: ProfilesOpt = None,
+) -> None:
+    """Hook the sensitive APIs of profiles/taxonomy.yaml in a running app and record each
+    call (who called, what it returned, the Java stack) into a bundle, following the app's
+    other processes, until the app exits, --duration, Ctrl-C or SIGTERM; then seal it."""
+    if pid is None and (device is None or package is None):
+        fail("give --pid PID, or --device DEVICE.yaml --package PKG", EXIT_USAGE)
+    if pid is not None and (device is not None or attach or serial is not None):
+        fail("--pid is a local process: --device, --serial and --attach do not apply", EXIT_USAGE)
+    if duration is not None and duration <= 0:
+        fail("--duration must be positive", EXIT_USAGE)
+    from apptest.runtime.config import HookOptions
+    from apptest.runtime.hook import HookRequest
+    from apptest.runtime.hook import run as run_hook
+
+    request = HookRequest(
+        bundle=bundle,
+        pid=pid,
+        device_profile=device,
+        serial=serial,
+        package=package,
+        attach=attach,
+        duration=duration,
+        options=HookOptions(bypass_pinning=bypass_pinning, native_tls=native_tls),
+        profiles=profiles or [],
+        seal=seal,
+        command_line=sys.argv,
+    )
+    result = run_hook(request, load_knowledge(profiles), lambda text: typer.echo(text, err=True))
+    hooks = result.summary.get("hooks", {})
+    counts = result.summary.get("counts", {})
+    typer.echo(
+        f"apptest hook: {counts.get('event:call', 0)} calls, {counts.get('observations', 0)} observations, "
+        f"{counts.get('canaries', 0)} learned values; {len(hooks.get('hooked', []))} APIs hooked, "
+        f"{len(hooks.get('never_loaded', []))} never loaded; stopped by {result.stopped_by}"
+        + ("; bundle sealed" if result.sealed else ""),
+        err=True,
+    )
+    for problem in result.problems:
+        typer.echo(f"  - {problem}", err=True)
 
 
 def main() -> None:
