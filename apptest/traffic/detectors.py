@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import ClassVar, NamedTuple
 
@@ -51,7 +52,7 @@ def _hinted(context: str, hints: tuple[str, ...]) -> bool:
     return any(hint in lowered for hint in hints)
 
 
-class PatternDetector:
+class PatternDetector(ABC):
     """Base: `analyze` says whether a candidate (and the text before it) is this data type.
 
     `lengths` lets the scanner skip a detector (and building its context) for candidates
@@ -65,8 +66,9 @@ class PatternDetector:
     def plausible(self, candidate: str) -> bool:
         return len(candidate) in self.lengths
 
+    @abstractmethod
     def analyze(self, candidate: str, context: str) -> bool:
-        raise NotImplementedError
+        """True when `candidate`, with `context` before it, is this data type."""
 
 
 class ImeiDetector(PatternDetector):
