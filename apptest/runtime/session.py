@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,23 @@ def load_agent(session: Any, pid: int, recorder: Recorder, config: dict[str, Any
     return Instrumented(pid=pid, session=session, script=script, info=info)
 
 
+READY_SECONDS = 20.0
+
+
+def wait_until_hooked(process: Instrumented, timeout: float = READY_SECONDS) -> bool:
+    """Poll the agent until its Java hooks are installed (or the process has no Java)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            status = process.script.exports_sync.status() or {}
+        except Exception:  # the process went away: nothing to wait for
+            return False
+        if status.get("started") or status.get("java") != "ready":
+            return True  # hooks in, or no Java VM yet (a native process; spawn handles a VM to come)
+        time.sleep(0.02)
+    return False
+
+
 class Tracer:
     """The app's processes on one frida device, each with the agent, all into one recorder."""
 
@@ -124,7 +142,11 @@ class Tracer:
         device.on("spawn-added", self._on_spawn)
 
     # --- getting in -------------------------------------------------------------------
-    def attach(self, pid: int) -> Instrumented:
+    def attach(self, pid: int, suspended: bool = False) -> Instrumented:
+        """Instrument a process. A running one is only returned once its hooks are in, so
+        the caller may let the app go on: the agent installs them inside Java.perform, which
+        may run a moment after the script is loaded. A suspended process (spawn, a child
+        held by gating) cannot run Java before it is resumed, so it is not waited for."""
         try:
             session = self.device.attach(pid)
         except Exception as exc:  # frida's errors say what went wrong
@@ -136,6 +158,8 @@ class Tracer:
         holder.append(process)
         with self._lock:
             self.processes[pid] = process
+        if not suspended and not wait_until_hooked(process):
+            self.problems.append(f"pid {pid}: the Java hooks were not in place after {READY_SECONDS:.0f} s")
         return process
 
     def spawn(self, argv: Sequence[str]) -> int:
@@ -145,7 +169,7 @@ class Tracer:
         except Exception as exc:
             raise HookError(f"cannot spawn {' '.join(argv)}: {exc}") from exc
         try:
-            self.attach(pid)
+            self.attach(pid, suspended=True)
         finally:
             self.device.resume(pid)
         self.say(f"[hook] spawned {argv[0]} (pid {pid})")
@@ -191,7 +215,7 @@ class Tracer:
 
     def _follow_child(self, child: Any) -> None:
         try:
-            self.attach(int(child.pid))
+            self.attach(int(child.pid), suspended=True)
             self.say(f"[hook] followed child pid {child.pid} ({child.path or child.identifier or '?'})")
         except Exception as exc:  # the child must run all the same, and the gap be said
             self.problems.append(f"child pid {child.pid}: {exc}")
@@ -206,7 +230,7 @@ class Tracer:
         ours = self.package is not None and (identifier == self.package or identifier.startswith(self.package + ":"))
         try:
             if ours and not self._stopped:
-                self.attach(int(spawn.pid))
+                self.attach(int(spawn.pid), suspended=True)
                 self.say(f"[hook] {identifier} (pid {spawn.pid}) instrumented at spawn")
         except Exception as exc:
             self.problems.append(f"{identifier} pid {spawn.pid}: {exc}")
