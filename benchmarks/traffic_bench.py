@@ -15,8 +15,8 @@ keeps >= 0.8 of the flows/s it manages without it (127.0.0.1, same clients, same
 Throughput runs mitmdump three times with the same curl workload: answering locally with
 a three-line script (the baseline), the same plus mitmproxy's own save addon (for
 reference: one write per flow), and the apptest addon in sinkhole mode (two flushed
-writes per flow; analysis in its worker process, whose CPU and backlog drain time are
-reported separately). The proxy's own CPU per flow comes from /proc (Linux): it is the
+writes per flow, each connection's encoding reused while it is unchanged; analysis in
+its worker process, whose CPU and backlog drain time are reported separately). The proxy's own CPU per flow comes from /proc (Linux): it is the
 steadier number when other work shares the machine.
 
 The bodies imitate what analytics and push SDKs send: JSON event batches (some written

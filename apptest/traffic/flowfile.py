@@ -14,13 +14,20 @@ analysis see exactly the same evidence.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import enum
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+from mitmproxy import certs, http
 from mitmproxy import flow as mflow
 from mitmproxy.io import compat, tnetstring
+from mitmproxy.version import FLOW_FORMAT_VERSION
 
 _PREFIX = re.compile(rb"([0-9]{1,12}):")
 _RECORD_START = re.compile(rb"[0-9]{1,12}:[0-9]{1,2}:[a-z_]{2,40};")
@@ -58,7 +65,90 @@ def encode(value: Any) -> bytes:
     if kind is list or kind is tuple:
         body = b"".join([encode(item) for item in value])
         return b"%d:%b]" % (len(body), body)
+    if kind is _Encoded:
+        return value
     raise ValueError(f"unserializable object: {value!r} ({kind})")
+
+
+class _Encoded(bytes):
+    """A value already in tnetstring form, passed through by `encode`."""
+
+
+_UNCACHEABLE = object()
+_ATOMS = frozenset({str, bytes, int, float, bool, type(None)})  # mitmproxy coerces numbers to the field's type
+
+
+def _frozen(value: Any) -> Any:
+    """A copy of `value` that compares equal exactly when its state would, or _UNCACHEABLE."""
+    kind = type(value)
+    if kind in _ATOMS or isinstance(value, (enum.Enum, certs.Cert)):
+        return value
+    if kind is list or kind is tuple:
+        items = tuple(_frozen(item) for item in value)
+        return _UNCACHEABLE if any(item is _UNCACHEABLE for item in items) else (kind, items)
+    params = getattr(kind, "__dataclass_params__", None)
+    if params is not None and params.frozen:
+        return value
+    return _UNCACHEABLE
+
+
+@cache
+def _state_fields(kind: Any) -> tuple[str, ...]:
+    """The fields mitmproxy's SerializableDataclass.get_state writes, in its order."""
+    return tuple(f.name for f in dataclasses.fields(kind) if f.metadata.get("serialize", True) is not False)
+
+
+class FlowEncoder:
+    """`encode(flow.get_state())`, reusing each connection's encoding while it is unchanged.
+
+    Every HTTP flow is written at least twice while the app waits, and most of a write's
+    cost is the two connections: mitmproxy serialises a dataclass by inspecting its type
+    hints on every call. A keep-alive connection carries many flows and rarely changes, so
+    its encoding is kept and reused as long as every serialised field compares equal to
+    the copy taken when it was encoded; a field of a type not known to be immutable means
+    no reuse. tests/traffic/test_flowfile.py checks the bytes equal mitmproxy's own.
+    """
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._conns: OrderedDict[str, tuple[tuple[Any, ...], _Encoded]] = OrderedDict()
+
+    def encode(self, flow: Any) -> bytes:
+        if type(flow) is not http.HTTPFlow or getattr(flow, "_backup", None) is not None:
+            return encode(flow.get_state())
+        state = {
+            "version": FLOW_FORMAT_VERSION,
+            "type": flow.type,
+            "id": flow.id,
+            "error": flow.error.get_state() if flow.error else None,
+            "client_conn": self._connection(flow.client_conn),
+            "server_conn": self._connection(flow.server_conn),
+            "intercepted": flow.intercepted,
+            "is_replay": flow.is_replay,
+            "marked": flow.marked,
+            "metadata": copy.deepcopy(flow.metadata),
+            "comment": flow.comment,
+            "timestamp_created": flow.timestamp_created,
+            "backup": None,
+            "request": flow.request.get_state(),
+            "response": flow.response.get_state() if flow.response else None,
+            "websocket": flow.websocket.get_state() if flow.websocket else None,
+        }
+        return encode(state)
+
+    def _connection(self, conn: Any) -> Any:
+        snapshot = tuple(_frozen(getattr(conn, name)) for name in _state_fields(conn.__class__))
+        if any(value is _UNCACHEABLE for value in snapshot):
+            return conn.get_state()
+        cached = self._conns.get(conn.id)
+        if cached is not None and cached[0] == snapshot:
+            self._conns.move_to_end(conn.id)
+            return cached[1]
+        encoded = _Encoded(encode(conn.get_state()))
+        self._conns[conn.id] = (snapshot, encoded)
+        if len(self._conns) > self.limit:
+            self._conns.popitem(last=False)
+        return encoded
 
 
 def _parse(view: memoryview, pos: int) -> tuple[Any, int]:

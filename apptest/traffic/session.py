@@ -24,7 +24,7 @@ from typing import Any
 
 from apptest.evidence import Bundle
 from apptest.traffic.config import DeviceConfig
-from apptest.traffic.flowfile import FlowTail, encode
+from apptest.traffic.flowfile import FlowEncoder, FlowTail
 from apptest.traffic.recorder import FLOWS, Progress, Recorder, connects_observation, drain, worker_main
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ class TrafficSession:
         self.stream = bundle.binary_stream(FLOWS)
         self.start = self.stream.tell()  # a bundle can be extended: analyse only what this run writes
         self.stats: Counter[str] = Counter()
+        self.encoder = FlowEncoder()
         self._recorded: set[tuple[str, bool, str]] = set()
         args = (bundle.root, device, [dict(s) for s in sdks], list(operator_domains), app_id)
         self.recorder = Recorder(*args)
@@ -69,7 +70,7 @@ class TrafficSession:
 
     def save_flow(self, flow: Any) -> None:
         """Append the flow's current state and flush; OSError goes to the caller (stop the run)."""
-        self.stream.write(encode(flow.get_state()))
+        self.stream.write(self.encoder.encode(flow))
         self.stream.flush()
         self.stats["flow_writes"] += 1
         if self._worker is None:

@@ -86,6 +86,68 @@ def test_fast_encoder_writes_mitmproxys_exact_bytes() -> None:
     )
 
 
+def test_flow_encoder_matches_mitmproxy_as_flows_and_connections_change() -> None:
+    """Reusing a connection's encoding must never write a stale connection."""
+    from mitmproxy import certs
+    from mitmproxy.io import tnetstring
+
+    from apptest.traffic.flowfile import FlowEncoder
+
+    encoder = FlowEncoder()
+
+    def same(f) -> None:
+        assert encoder.encode(f) == tnetstring.dumps(f.get_state())
+
+    a, b = tflow.tflow(), tflow.tflow()
+    b.client_conn = a.client_conn  # one keep-alive connection, two flows
+    same(a)
+    same(b)
+    a.response = tflow.tresp()
+    same(a)
+    a.client_conn.timestamp_end = 946681205.0
+    same(a)
+    a.client_conn.timestamp_end = 946681205  # equal value, other type: mitmproxy writes the field's type
+    same(a)
+    a.server_conn.certificate_list.append(certs.Cert(certs.create_ca("apptest", "upstream", 2048)[1]))  # in place
+    same(a)
+    a.server_conn.alpn_offers.append(b"h2")
+    a.server_conn.sni = "changed.example"
+    same(b)
+    same(a)
+    a.metadata["nested"] = {"k": [1]}
+    same(a)
+    a.metadata["nested"]["k"].append(2)
+    same(a)
+    a.backup()
+    a.request.path = "/modified"
+    same(a)
+    for other in (tflow.twebsocketflow(), tflow.ttcpflow(), tflow.tflow(err=True)):
+        same(other)
+        same(other)
+
+
+def test_flow_encoder_reuses_unchanged_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mitmproxy import connection
+
+    from apptest.traffic.flowfile import FlowEncoder
+
+    calls: list[str] = []
+    original = connection.Client.get_state
+    monkeypatch.setattr(connection.Client, "get_state", lambda self: calls.append(self.id) or original(self))
+    encoder = FlowEncoder()
+    flows = [tflow.tflow() for _ in range(3)]
+    for f in flows[1:]:
+        f.client_conn = flows[0].client_conn
+    for f in flows:
+        encoder.encode(f)
+        f.response = tflow.tresp()
+        encoder.encode(f)
+    assert calls == [flows[0].client_conn.id]
+    flows[0].client_conn.error = "reset"
+    encoder.encode(flows[0])
+    assert len(calls) == 2
+
+
 def test_tail_returns_records_as_they_complete(tmp_path: Path) -> None:
     from apptest.traffic.flowfile import FlowTail, encode
 
