@@ -14,11 +14,8 @@ collectors. It is one of the three modules allowed to import several stages.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,9 +24,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from apptest.device.base import Device
-from apptest.errors import UnreadableInput
 from apptest.evidence import Bundle
 from apptest.model import iso_ts
+from apptest.traffic.capture import CaptureThread
 
 Say = Callable[[str], None]
 
@@ -80,117 +77,6 @@ class RunResult:
     reports: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-
-
-class CaptureThread:
-    """mitmproxy with apptest's addon in a thread of this process, stopped by `stop()`.
-
-    `apptest capture` owns the main thread and its signals; a run needs the proxy beside
-    the scenario, so the same addon runs here on its own event loop. It does not seal:
-    the conductor seals once every collector has stopped.
-    """
-
-    def __init__(
-        self,
-        bundle: Path,
-        device_profile: Path | None,
-        profiles: Sequence[Path] = (),
-        operator_domains: Sequence[str] = (),
-        sinkhole: bool = False,
-        listen: tuple[str, int] = ("127.0.0.1", 8080),
-        confdir: Path | None = None,
-    ) -> None:
-        self.addon_options: dict[str, Any] = {
-            "apptest_bundle": str(bundle),
-            "apptest_device": str(device_profile) if device_profile else None,
-            "apptest_operator_domains": list(operator_domains),
-            "apptest_profiles": [str(p) for p in profiles],
-            "apptest_sinkhole": sinkhole,
-            "apptest_seal": False,
-        }
-        self.listen = listen
-        self.confdir = confdir
-        self.port: int | None = None
-        self.error: BaseException | None = None
-        self.stats: dict[str, int] = {}
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="apptest-capture", daemon=True)
-        self._loop: Any = None
-        self._master: Any = None
-        self._session_stats: Any = None
-
-    def start(self, timeout: float = 30) -> int:
-        self._thread.start()
-        if not self._ready.wait(timeout) or self.port is None:
-            with contextlib.suppress(CaptureFailed):
-                self.stop()
-            where = f"{self.listen[0]}:{self.listen[1]}"
-            raise CaptureFailed(f"the proxy did not start on {where}: {self.error or 'timeout'}")
-        return self.port
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._serve())
-        except BaseException as exc:  # reported by start() / stop()
-            self.error = exc
-        finally:
-            self._ready.set()
-
-    async def _serve(self) -> None:
-        from mitmproxy import addons, master, options
-
-        from apptest.traffic.addon import Apptest
-
-        opts = options.Options(listen_host=self.listen[0], listen_port=self.listen[1], mode=["regular"])
-        if self.confdir is not None:
-            opts.update(confdir=str(self.confdir))
-        proxy = master.Master(opts)
-        proxy.addons.add(*addons.default_addons())
-        addon = Apptest()
-        proxy.addons.add(addon, _Listening(self))
-        opts.update(**self.addon_options)
-        self._session_stats = addon.session.stats if addon.session is not None else None
-        self._loop, self._master = asyncio.get_running_loop(), proxy
-        self._loop.set_exception_handler(_quiet_on_shutdown)
-        await proxy.run()
-
-    def stop(self) -> dict[str, int]:
-        if self._loop is not None and self._master is not None and self._thread.is_alive():
-            self._loop.call_soon_threadsafe(self._master.shutdown)
-        if self._thread.is_alive():
-            self._thread.join(30)
-        self.stats = dict(self._session_stats or {})
-        if self.error is not None and not isinstance(self.error, SystemExit):
-            raise CaptureFailed(str(self.error))
-        return self.stats
-
-
-def _quiet_on_shutdown(loop: Any, context: dict[str, Any]) -> None:
-    """Connections still open when the proxy stops end as cancelled tasks: not an error."""
-    if isinstance(context.get("exception"), asyncio.CancelledError):
-        return
-    loop.default_exception_handler(context)
-
-
-class _Listening:
-    """Tells the conductor the proxy's real port once its servers listen (port 0 = any)."""
-
-    def __init__(self, owner: CaptureThread) -> None:
-        self.owner = owner
-
-    def running(self) -> None:
-        from mitmproxy import ctx
-
-        proxyserver: Any = ctx.master.addons.get("proxyserver")
-        ports = [addr[1] for server in proxyserver.servers for addr in server.listen_addrs]
-        self.owner.port = ports[0] if ports else None
-        if not ports:
-            self.owner.error = CaptureFailed("no proxy server is listening (port in use?)")
-        self.owner._ready.set()
-
-
-class CaptureFailed(UnreadableInput):
-    """The proxy could not start (port in use) or stopped with an error: one line, exit 3."""
 
 
 class HookStage:

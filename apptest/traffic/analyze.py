@@ -103,7 +103,8 @@ class Analyzer:
     def _locations(self, hay: Haystack) -> list[_Found]:
         out = []
         for hit in self.locations.find(hay):
-            steps = hay.leaves[hit.leaf].steps + ((hit.datum,) if hit.datum != "wgs84" else ())
+            extra = (hit.scale,) if hit.scale else ()
+            steps = hay.leaves[hit.leaf].steps + extra + ((hit.datum,) if hit.datum != "wgs84" else ())
             out.append(
                 _Found(
                     hit.start, hit.end, hit.leaf, hit.coordinate.data_type, hit.coordinate.value_id, "known",

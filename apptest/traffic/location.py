@@ -6,6 +6,9 @@ usually convert to the map datums GCJ-02 (national, ~300-700 m off WGS-84) or BD
 (Baidu, GCJ-02 plus another offset). A pair counts when both numbers fall within
 `tolerance` degrees of the device location in one of those three datums and lie close
 together in the text. One number alone is not a location (39.9 could be a price).
+Microdegrees — integers of 6-9 digits, degrees x 10^6, as Android's old map `GeoPoint`
+(`getLatitudeE6`) and SDKs modelled on it send them — count too, as a pair of two such
+integers; the encoding chain then says `e6`.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class LocationHit(NamedTuple):
     coordinate: Coordinate
     datum: str
     distance_m: int
+    scale: str = ""  # "" for decimal degrees, "e6" for microdegrees
 
 
 def centres(coords: Sequence[Coordinate]) -> list[Centre]:
@@ -98,6 +102,7 @@ def metres(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 _DIGITS, _DIGITS_DOT = "0123456789", "0123456789."
 _FRACTION = re.compile(r"\.[0-9]{3,7}(?![0-9])")
+E6 = 1_000_000
 
 
 class LocationMatcher:
@@ -115,9 +120,15 @@ class LocationMatcher:
         for c in self.centres:
             for value in (c.lat, c.lng):
                 self.ints.update({math.trunc(value - tolerance), math.trunc(value + tolerance)})
+        # Microdegrees of whole degree W are W's digits and six more: one literal-prefixed
+        # pattern per W is what lets the regex engine skip ahead (a class-led pattern costs ~40x).
+        self.microdegrees = [
+            re.compile(re.escape(str(whole)) + r"[0-9]{6}(?![0-9.])") for whole in sorted(self.ints) if whole
+        ]
 
-    def numbers(self, text: str) -> list[tuple[int, int, float]]:
-        """(start, end, value) of each 3-7 decimal number whose integer part is of interest."""
+    def numbers(self, text: str) -> list[tuple[int, int, float, str]]:
+        """(start, end, degrees, scale) of each 3-7 decimal number, and each integer of
+        microdegrees, whose whole degrees are of interest; in text order."""
         out = []
         for found in _FRACTION.finditer(text):
             dot = found.start()
@@ -130,7 +141,13 @@ class LocationMatcher:
             if start > 0 and text[start - 1] == "-":
                 start, whole = start - 1, -whole
             if whole in self.ints:
-                out.append((start, found.end(), float(text[start : found.end()])))
+                out.append((start, found.end(), float(text[start : found.end()]), ""))
+        for pattern in self.microdegrees:
+            for found in pattern.finditer(text):
+                start = found.start()
+                if start == 0 or text[start - 1] not in "0123456789.-":
+                    out.append((start, found.end(), int(found.group()) / E6, "e6"))
+        out.sort()
         return out
 
     def find(self, hay: Haystack) -> Iterator[LocationHit]:
@@ -138,18 +155,21 @@ class LocationMatcher:
             return
         numbers = self.numbers(hay.text)
         used: set[int] = set()
-        for i, (start, end, value) in enumerate(numbers):
+        for i, (start, end, value, scale) in enumerate(numbers):
             if start in used:
                 continue
-            for other_start, other_end, other in numbers[i + 1 :]:
+            for other_start, other_end, other, other_scale in numbers[i + 1 :]:
                 if other_start - end > WINDOW:
                     break
+                if other_scale != scale:
+                    continue
                 hit = self._pair(value, other) or self._pair(other, value)
                 if hit is not None and hay.leaf_of(start) == hay.leaf_of(other_start):
                     used.update((start, other_start))
                     centre, lat, lng = hit
                     distance = round(metres(lat, lng, centre.lat, centre.lng))
-                    yield LocationHit(start, other_end, hay.leaf_of(start), centre.coordinate, centre.datum, distance)
+                    leaf = hay.leaf_of(start)
+                    yield LocationHit(start, other_end, leaf, centre.coordinate, centre.datum, distance, scale)
                     break
 
     def _pair(self, lat: float, lng: float) -> tuple[Centre, float, float] | None:

@@ -97,9 +97,9 @@ class Upstream(socketserver.ThreadingTCPServer):
 class Proxy:
     """A proxy child process; `port` is read from what it prints once it listens."""
 
-    def __init__(self, args: Sequence[str], pattern: str, timeout: float = 30) -> None:
+    def __init__(self, args: Sequence[str], pattern: str, timeout: float = 30, prefix: Sequence[str] = ()) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [*prefix, sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )  # fmt: skip
         self.lines: list[str] = []

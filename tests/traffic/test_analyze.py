@@ -183,6 +183,10 @@ def test_value_decoys(analyzer: Analyzer, case: str, data_type: str, text: str) 
         ("39.95872,116.44748", False),  # 5 km off
         (f'{{"price": {LAT}}}', False),  # one number alone is not a location
         (f"{LAT:.2f},{LNG:.2f}", False),  # 2 decimals: not a coordinate pair we claim
+        (f'{{"latitudeE6":{round(LAT * 1e6)},"longitudeE6":{round(LNG * 1e6)}}}', True),  # microdegrees
+        ("lng=116403720&lat=39910120", True),  # GCJ-02 in microdegrees
+        (f"{round(LAT * 1e6)},{LNG}", False),  # one microdegree, one decimal: not a pair
+        (f"id={round(LAT * 1e6)}&ts=1714567890&n={round(LNG * 1e6)}0", False),  # 10 digits: not microdegrees
     ],
 )
 def test_location(analyzer: Analyzer, text: str, found: bool) -> None:
@@ -190,6 +194,11 @@ def test_location(analyzer: Analyzer, text: str, found: bool) -> None:
     assert bool(hits) is found
     if found:
         assert hits[0].confidence == "known" and hits[0].extra["distance_m"] < 250
+
+
+def test_microdegrees_are_named_in_the_encoding_chain(analyzer: Analyzer) -> None:
+    hits = analyzer.analyze(request('{"pt": {"y": 39910120, "x": 116403720}}')).detections
+    assert [(d.data_type, d.encoding) for d in hits] == [("location.precise", "json>e6>gcj02")]
 
 
 def test_installed_apps_need_several_packages(analyzer: Analyzer) -> None:

@@ -39,6 +39,11 @@ def find(text: str, tolerance: float = 0.002):
         ("-39.90872,116.39748", None),  # southern hemisphere
         ("139.90872,116.39748", None),  # 139 is not 39
         ("39.90872 " + "x" * 200 + " 116.39748", None),  # too far apart in the text
+        ("latE6=39908720&lngE6=116397480", "wgs84"),  # microdegrees
+        ("[116410100, 39916460]", "bd09"),
+        ("-39908720,116397480", None),
+        ("39908720.5,116397480", None),  # not an integer
+        ("1399087200,116397480", None),  # 10 digits
     ],
 )
 def test_pairs(text: str, datum: str | None) -> None:
