@@ -356,12 +356,38 @@ def profiles_validate(
         typer.Argument(help="A lab's profile folder to check on top of the built-in one.", show_default=False),
     ] = None,
 ) -> None:
-    """Load and check every profile (schemas, cross-references, rule conditions, coverage);
-    the first problem is one line naming the file and the key, exit 3."""
+    """Load and check every profile (schemas, cross-references, rule conditions, coverage,
+    policy lexicon, device profiles, scenarios); the first problem is one line naming the
+    file and the key, exit 3."""
     from apptest.rules.catalog import validate_profiles
 
-    counts = validate_profiles(load_knowledge([path] if path else None))
+    knowledge = load_knowledge([path] if path else None)
+    counts = {**validate_profiles(knowledge), **_validate_stage_profiles(knowledge)}
     typer.echo("profiles OK: " + ", ".join(f"{n} {part}" for part, n in counts.items()))
+
+
+def _validate_stage_profiles(knowledge: Any) -> dict[str, int]:
+    """The profile files a stage reads with its own loader, loaded by that same loader, so a
+    file that passes here cannot fail later in a capture, a policy check or a run."""
+    from apptest.device.settings import load_settings
+    from apptest.policy import lexicon
+    from apptest.scenario.loader import load_scenario
+    from apptest.traffic.config import DeviceConfig
+
+    policy_lexicon = lexicon.load(knowledge)
+    for device_path in knowledge.device_paths.values():
+        DeviceConfig.load(knowledge, device_path)
+        load_settings(knowledge, device_path)
+    for scenario_id in knowledge.scenarios:
+        load_scenario(knowledge, scenario_id)
+    return {
+        "policy lexicon terms": len(policy_lexicon.specific) + len(policy_lexicon.broad),
+        "device profiles": len(knowledge.device_paths),
+        "scenarios": len(knowledge.scenarios),
+        "sdks": len(knowledge.sdks),
+        "phase marks": len(knowledge.phases),
+        "packer signatures": len(knowledge.apk_signals["packers"]),
+    }
 
 
 DeviceOpt = Annotated[
@@ -836,7 +862,8 @@ def policy_command(
         list[Path] | None,
         typer.Argument(
             help="Privacy-policy files: HTML, Markdown or text, Chinese or English. Without one, only the "
-            "policy pages captured in the bundle's traffic are collected.",
+            "policy the scanned APK ships (its policy assets) and the policy pages captured in the bundle's "
+            "traffic are collected.",
             show_default=False,
         ),
     ] = None,
@@ -866,7 +893,8 @@ def policy_command(
     result = collect(bundle, files or [], load_knowledge(profiles), captured=captured, fmt=read_as)
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     if not result["collected"]:
-        typer.echo("apptest: no privacy policy given, and none found in the bundle's traffic", err=True)
+        typer.echo("apptest: no privacy policy given, and none shipped in the APK or found in the bundle's traffic",
+                   err=True)
 
 
 @app.command()

@@ -4,9 +4,12 @@ The order is the point. The capture listens and the hooks are in place *before* 
 scenario's first launch, because what an app does in its first second — before anyone
 could have agreed to anything — is the cleanest evidence a test produces. At the end the
 order reverses: hooks detach, the proxy stops (writing its last flows), the bench puts the
-phone back as it was, and only then is the bundle sealed, so SHA256SUMS covers everything
-every collector wrote. Ctrl-C and SIGTERM take the same way out (the bundle is sealed,
-the phone restored) and skip only the judging.
+phone back as it was, the privacy policy is collected (the one the APK ships and the
+first-party policy pages the proxy captured), and only then is the bundle sealed, so
+SHA256SUMS covers everything every collector wrote. A sealed bundle takes no more
+evidence, so a policy not collected here could never join it. Ctrl-C and SIGTERM take the
+same way out (the policy collected, the bundle sealed, the phone restored) and skip only
+the judging.
 
 Stages talk through the bundle: the conductor passes paths and ports, never data between
 collectors. It is one of the three modules allowed to import several stages.
@@ -20,6 +23,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -231,7 +235,9 @@ def run_live(options: RunOptions, bench: Bench, knowledge: Any, say: Say) -> Run
             result.interrupted = True
             say("[run] interrupted: stopping the collectors and sealing the bundle")
         finally:
-            _finish(bundle, capture, hooks, bench, result, say)
+            _finish(
+                bundle, capture, hooks, bench, result, say, partial(_collect_policy, options, knowledge, say, result)
+            )
     if result.interrupted:
         return result
     with _stage("judge", result.timings):
@@ -257,8 +263,41 @@ def run_live(options: RunOptions, bench: Bench, knowledge: Any, say: Say) -> Run
     return result
 
 
+def _collect_policy(options: RunOptions, knowledge: Any, say: Say, run: RunResult) -> list[str]:
+    """The policy the APK ships and the policy pages captured, into the still-open bundle.
+
+    Runs after the proxy has written its last flow and before the seal; returns problems
+    (an unreadable flow file, an unreadable asset), which never stop the sealing.
+    """
+    from apptest.policy.command import collect
+
+    with _stage("policy", run.timings):
+        result = collect(options.bundle, [], knowledge, apk=options.apk)
+    for c in result["collected"]:
+        where = {"apk": "shipped in the APK", "captured": "captured"}.get(c["origin"], c["origin"])
+        if c.get("skipped"):
+            say(f"[policy] {c['file']} ({where}): {c['skipped']}")
+        else:
+            found = c.get("summary") or {}
+            say(
+                f"[policy] {c['text_file'].removesuffix('.plain.txt')} ({where}: {c['file']}): "
+                f"{len(found.get('data_types') or [])} data types, {len(found.get('sdks') or [])} SDKs declared"
+            )
+    for c in result["passed_over"]:
+        say(f"[policy] {c['file']}: {c['skipped']}, not collected")
+    if not result["collected"]:
+        say("[policy] none collected: no privacy policy shipped in the APK or captured in the traffic")
+    return [f"policy: {e}" for e in result["errors"]]
+
+
 def _finish(
-    bundle: Bundle, capture: CaptureThread, hooks: HookStage | None, bench: Bench, result: RunResult, say: Say
+    bundle: Bundle,
+    capture: CaptureThread,
+    hooks: HookStage | None,
+    bench: Bench,
+    result: RunResult,
+    say: Say,
+    collect_policy: Callable[[], list[str]] | None = None,
 ) -> None:
     """Reverse order, each step on its own: a failure in one never skips the next."""
     steps: list[tuple[str, Callable[[], Any]]] = []
@@ -278,6 +317,11 @@ def _finish(
     if not (bundle.root / "manifest.json").exists():
         result.problems.append("nothing was recorded (stopped before the static scan wrote the bundle)")
     else:
+        if collect_policy is not None:
+            try:
+                result.problems.extend(collect_policy())
+            except Exception as exc:
+                result.problems.append(f"policy: not collected: {exc}")
         try:
             bundle.update_manifest({"options": {"run": {"interrupted": result.interrupted, "finished": iso_ts()}}})
             bundle.seal()

@@ -40,6 +40,8 @@ FOLDERS: dict[str, str] = {
     "devices": "device",
     "scenarios": "scenario",
 }
+# what `validate_all` loads, in dependency order (taxonomy first: the others refer to it)
+PARTS = ("taxonomy", "sdks", "citations", "phases", "apk_signals", "categories", "rules", "devices", "scenarios")
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -278,21 +280,42 @@ class Knowledge:
         """A device profile YAML given on the command line, validated like any profile."""
         data = load_yaml(Path(path))
         check_schema(Path(path), "device", data)
+        self._check_identifiers(Path(path), data)
+        return dict(data)
+
+    def _check_identifiers(self, path: Path, data: dict[str, Any]) -> None:
         for dt in data.get("identifiers") or {}:
             if dt not in self.data_types:
-                raise ProfileError(
-                    path, f"identifiers.{dt}", "unknown data type (see profiles/taxonomy.yaml)"
-                )
-        return dict(data)
+                raise ProfileError(path, f"identifiers.{dt}", "unknown data type (see profiles/taxonomy.yaml)")
+
+    @cached_property
+    def _device_files(self) -> dict[str, tuple[Path, dict[str, Any]]]:
+        items = self._folder("devices")
+        for path, data in items.values():
+            self._check_identifiers(path, data)
+        return items
+
+    @cached_property
+    def devices(self) -> dict[str, dict[str, Any]]:
+        """The device profiles in `devices/` of every profile folder, checked as `--device FILE`
+        would be, so a lab learns of a typo in its phone's profile before the phone is in use."""
+        return {did: dict(data) for did, (_, data) in self._device_files.items()}
+
+    @cached_property
+    def device_paths(self) -> dict[str, Path]:
+        """The file each device profile came from (a lab's file when it replaces a shipped one)."""
+        return {did: path for did, (path, _) in self._device_files.items()}
 
     @cached_property
     def scenarios(self) -> dict[str, dict[str, Any]]:
         return {sid: data for sid, (_, data) in self._folder("scenarios").items()}
 
     def validate_all(self) -> list[str]:
-        """Load every part; returns the names of the parts checked (raises on the first error)."""
+        """Load every part this module owns; returns the names of the parts checked (raises on
+        the first error). The files a stage reads itself (coverage, policy lexicon, a scenario's
+        `extends` chain, a device's `control:`) are checked by `apptest profiles validate`."""
         checked = []
-        for part in ("taxonomy", "sdks", "citations", "phases", "categories", "rules", "scenarios"):
+        for part in PARTS:
             getattr(self, part)
             checked.append(part)
         return checked

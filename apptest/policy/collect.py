@@ -47,6 +47,7 @@ class Collected:
     language: str | None = None
     format: str | None = None
     skipped: str | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,14 +70,19 @@ def extractor(knowledge: Any) -> Extractor:
 
 
 def open_bundle(root: Path) -> Bundle:
-    """Create or extend an unsealed bundle folder (a new one gets an unknown APK)."""
+    """Create or extend an unsealed bundle folder (a new one gets an unknown APK).
+
+    A sealed bundle is refused, never re-sealed: a new SHA256SUMS would silently replace
+    the one a lab may already have signed or handed over.
+    """
     root = Path(root)
     if bundlezip.is_zip(root):
         raise BundleError(f"{root}: a bundle zip takes no more evidence; give the bundle folder")
     if (root / SUMS).exists():
         raise BundleError(
-            f"{root}: the bundle is sealed and takes no more evidence; "
-            "collect the privacy policy before the bundle is sealed"
+            f"{root}: the bundle is sealed and takes no more evidence (SHA256SUMS would not cover it); "
+            "collect a privacy policy before the bundle is sealed (`apptest run` collects the one the "
+            "APK ships and the pages it captured before it seals)"
         )
     manifest: dict[str, Any] = {}
     if not (root / "manifest.json").exists():
@@ -121,10 +127,16 @@ def record(
     source: str | None = None,
     fmt: str | None = None,
     plain: PlainText | None = None,
+    provenance: dict[str, Any] | None = None,
 ) -> Collected:
-    """Store one policy and write its observations into an open bundle."""
+    """Store one policy and write its observations into an open bundle.
+
+    `provenance` says where exactly the bytes came from beyond `source` (for a policy the
+    APK ships: its SHA-256 and entry name); the document observation keeps it under
+    `detail.provenance`.
+    """
     digest = hashlib.sha256(data).hexdigest()
-    result = Collected(file=source or name, sha256=digest, origin=origin)
+    result = Collected(file=source or name, sha256=digest, origin=origin, provenance=dict(provenance or {}))
     if digest in _collected_hashes(bundle):
         result.skipped = "already in the bundle (same SHA-256)"
         return result
@@ -155,6 +167,7 @@ def record(
             "origin": origin,
             "source": source or name,
             "lexicon": ex.lexicon.version,
+            **({"provenance": dict(provenance)} if provenance else {}),
         },
     )
     bundle.add_observation(document)

@@ -10,7 +10,8 @@ and sends (triangles), red when a finding cites them.
 a Jinja macro with autoescaping on, so a host name or phase detail that contains markup
 stays text. Dense runs are merged per few pixels (an SDK reading the Android ID every
 second would otherwise draw thousands of overlapping circles); the merged mark's tooltip
-says how many it stands for.
+says how many it stands for. Phase labels are placed by `timeline_labels` so that they
+never overlap; when marks crowd together they are numbered and `phase_key` lists them.
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ from datetime import datetime
 from typing import Any
 
 from apptest.model import parse_ts
+from apptest.report import timeline_labels
 
 WIDTH = 1000
 GUTTER = 190  # lane labels
 RIGHT = 16
-MARK_ROWS = 3  # staggered phase labels
-MARK_ROW_H = 14
 STATE_H = 8
 LANE_H = 24
 AXIS_H = 26
@@ -106,6 +106,59 @@ def rel_label(seconds: float) -> str:
     return f"{sign}{hours}h{minutes:02d}m"
 
 
+def _phases(
+    marks: Sequence[tuple[datetime, str]],
+    t0: datetime,
+    x_of: Callable[[datetime], float],
+    phase_label: Callable[[str], str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Phase lines, their labels (placed by timeline_labels) and the key, if labels are numbered.
+
+    The label shows the permission's last segment (`CAMERA`); the tooltip and the key
+    show the mark in full, as the phase table does.
+    """
+    lines: list[dict[str, Any]] = []
+    for n, (at, mark) in enumerate(marks):
+        name, _, param = mark.partition(":")
+        shown = phase_label(name)
+        lines.append(
+            {
+                "x": x_of(at),
+                "number": n + 1,
+                "label": _short(shown + (f" {param.rsplit('.', 1)[-1]}" if param else ""), 22),
+                "name": f"{shown}: {param}" if param else shown,
+                "rel": rel_label((at - t0).total_seconds()),
+                "consent": name in CONSENT_MARKS,
+            }
+        )
+    placed, numbered = timeline_labels.place(
+        [line["x"] for line in lines], [line["label"] for line in lines], WIDTH - 1
+    )
+    labels: list[dict[str, Any]] = []
+    for label in placed:
+        members = lines[label.first : label.last + 1]
+        for line in members:
+            line["row"] = label.row
+            line["line_top"] = label.box[3]
+            prefix = f"{line['number']}. " if numbered else ""
+            line["full"] = f"{prefix}{line['rel']} {line['name']}"
+        labels.append(
+            {
+                "text": label.text,
+                "text_x": label.text_x,
+                "y": label.baseline,
+                "anchor": label.anchor,
+                "row": label.row,
+                "box": label.box,
+                "numbers": [line["number"] for line in members],
+                "title": "\n".join(line["full"] for line in members),
+                "consent": any(line["consent"] for line in members),
+            }
+        )
+    key = [{k: line[k] for k in ("number", "rel", "name", "consent")} for line in lines] if numbered else []
+    return lines, labels, key
+
+
 def layout(
     observations: Sequence[Mapping[str, Any]],
     phases: Sequence[Mapping[str, Any]],
@@ -152,7 +205,7 @@ def layout(
     ]
     if merged:
         lanes.append({"key": "…", "label": _short(f"{other_label} ({len(merged)})"), "full": ", ".join(merged)})
-    top = MARK_ROWS * MARK_ROW_H + 6
+    top = timeline_labels.ROWS * timeline_labels.ROW_H + 6
     state_y = top
     lanes_y = state_y + STATE_H + 4
     lane_index = {lane["key"]: n for n, lane in enumerate(lanes)}
@@ -201,24 +254,7 @@ def layout(
         for a, b, s in _segments(marks, APP_MARKS, "foreground", t0, t1)
         if s != "foreground"
     ]
-    phase_lines = []
-    for n, (at, mark) in enumerate(marks):
-        name, _, param = mark.partition(":")
-        label = phase_label(name) + (f" {param.rsplit('.', 1)[-1]}" if param else "")
-        x = x_of(at)
-        near_end = x > WIDTH - RIGHT - 110
-        phase_lines.append(
-            {
-                "x": x,
-                "text_x": round(x - 3, 1) if near_end else round(x + 3, 1),
-                "anchor": "end" if near_end else "start",
-                "label": _short(label, 22),
-                "full": f"{rel_label((at - t0).total_seconds())} {label}",
-                "row": n % MARK_ROWS,
-                "label_y": (n % MARK_ROWS) * MARK_ROW_H + 11,
-                "consent": name in CONSENT_MARKS,
-            }
-        )
+    phase_lines, phase_labels, phase_key = _phases(marks, t0, x_of, phase_label)
     step = _tick_step(span)
     ticks = []
     value = 0.0
@@ -241,6 +277,8 @@ def layout(
         "bands": bands,
         "app_states": app_states,
         "phases": phase_lines,
+        "phase_labels": phase_labels,
+        "phase_key": phase_key,
         "points": points,
         "ticks": ticks,
         "start": t0.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " UTC",

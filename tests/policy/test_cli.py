@@ -42,8 +42,9 @@ def test_policy_then_analyze(scanned: Path, tmp_path: Path) -> None:
     done = run_cli("policy", str(RENTAL_POLICY), "--bundle", str(bundle))
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    (collected,) = result["collected"]
+    collected, shipped = result["collected"]  # the APK ships the very same text: stored once
     assert collected["title"] == "安心租房隐私政策" and collected["summary"]["sdks"] == ["jpush", "umeng_analytics"]
+    assert shipped["origin"] == "apk" and shipped["skipped"] == "already in the bundle (same SHA-256)"
 
     done = run_cli("analyze", str(bundle), "--category", "housing_rental_sale", "--fail-on", "none")
     assert done.returncode == 0, done.stderr
