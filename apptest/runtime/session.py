@@ -334,7 +334,11 @@ def instrument(
     package: str | None,
     options: HookOptions | None = None,
 ) -> _Handle:
-    """Load the agent into an attached session, recording into `bundle` (see conductor.py)."""
+    """Load the agent into an attached session, recording into `bundle` (see conductor.py).
+
+    Returns once the Java hooks are in, as `Tracer.attach` does, so the caller may let the
+    app go on; if they are not in within READY_SECONDS, that is recorded as an agent error.
+    """
     import frida
 
     options = options or HookOptions()
@@ -342,6 +346,9 @@ def instrument(
     recorder = recorder_for(root, knowledge, package)
     recorder.bundle.update_manifest(manifest_facts(str(frida.__version__), options))
     process = load_agent(frida_session, pid, recorder, agent_config(knowledge.apis, options))
+    if not wait_until_hooked(process):
+        error = f"the Java hooks were not in place after {READY_SECONDS:.0f} s"
+        recorder.record({"type": "agent-error", "pid": pid, "where": "start", "error": error})
     handle = _Handle(root, process, recorder)
     with _SHARED_LOCK:
         _HANDLES.setdefault(root, []).append(handle)

@@ -239,6 +239,16 @@ def test_class_loaded_later_through_its_own_loader_is_hooked(run: Run) -> None:
     assert oaid["actor"]["id"] == "umeng_analytics" and oaid["confidence"] == "known"
 
 
+def test_only_implementations_of_an_abstract_target_are_hooked(run: Run) -> None:
+    """`HttpURLConnection.connect` is abstract: its implementations are hooked, never an
+    unrelated class that merely declares a `connect` (a socket, okhttp's RealConnection)."""
+    hooked = {(h["target"], h["class"]) for h in run.hooks if h["type"] == "hooked" and h["pid"] == run.pid}
+    connect = {c for t, c in hooked if t == "java.net.HttpURLConnection#connect"}
+    assert connect and all(c.rsplit(".", 1)[1].endswith(("URLConnection", "URLConnectionImpl")) for c in connect)
+    seen = {h["detail"]["class"] for h in run.seen("java.net.HttpURLConnection.connect")}
+    assert seen <= connect
+
+
 def test_second_jvm_started_by_the_app_is_followed(run: Run) -> None:
     assert run.child_pid != run.pid
     (imsi,) = run.seen("android.telephony.TelephonyManager.getSubscriberId", pid=run.child_pid)

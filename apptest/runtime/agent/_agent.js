@@ -1,5 +1,5 @@
 📦
-467165 /src/index.js
+467168 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
 var __export = (target2, all) => {
@@ -13954,7 +13954,7 @@ var Engine = class {
     if (this.bases.length === 0)
       return [];
     const env = frida_java_bridge_default.vm.getEnv();
-    return this.bases.filter((b) => b.className !== name && env.isAssignableFrom(handle, b.ref) !== 0);
+    return this.bases.filter((b) => b.className !== name && Boolean(env.isAssignableFrom(handle, b.ref)));
   }
   loaderKey(loader) {
     return loader === null ? "boot" : String(this.system.identityHashCode(loader));

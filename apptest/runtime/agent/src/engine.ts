@@ -201,7 +201,7 @@ export class Engine {
   private assignableBases(handle: NativePointer, name: string): Base[] {
     if (this.bases.length === 0) return [];
     const env = Java.vm.getEnv();
-    return this.bases.filter((b) => b.className !== name && env.isAssignableFrom(handle, b.ref) !== 0);
+    return this.bases.filter((b) => b.className !== name && Boolean(env.isAssignableFrom(handle, b.ref)));
   }
 
   private loaderKey(loader: any): string {
