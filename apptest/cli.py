@@ -245,7 +245,8 @@ def analyze(
         typer.Option(
             "--policy",
             help="The app's privacy policy (HTML, Markdown or text): collected into the bundle first "
-            "(as `apptest policy FILE --bundle BUNDLE` does), then judged from there.",
+            "(as `apptest policy FILE --bundle BUNDLE` does; under derived/policy/ for a sealed bundle, "
+            "whose seal stays as it was), then judged from there.",
             show_default=False,
         ),
     ] = None,
@@ -857,7 +858,14 @@ def demo(
 
 @app.command("policy")
 def policy_command(
-    bundle: Annotated[Path, typer.Option("--bundle", help="The evidence bundle to write into (created when missing).")],
+    bundle: Annotated[
+        Path,
+        typer.Option(
+            "--bundle",
+            help="The evidence bundle folder to write into (created when missing). A sealed bundle keeps its "
+            "seal: the policy goes under derived/policy/, marked as added after sealing.",
+        ),
+    ],
     files: Annotated[
         list[Path] | None,
         typer.Argument(

@@ -6,10 +6,9 @@ could have agreed to anything — is the cleanest evidence a test produces. At t
 order reverses: hooks detach, the proxy stops (writing its last flows), the bench puts the
 phone back as it was, the privacy policy is collected (the one the APK ships and the
 first-party policy pages the proxy captured), and only then is the bundle sealed, so
-SHA256SUMS covers everything every collector wrote. A sealed bundle takes no more
-evidence, so a policy not collected here could never join it. Ctrl-C and SIGTERM take the
-same way out (the policy collected, the bundle sealed, the phone restored) and skip only
-the judging.
+SHA256SUMS covers everything every collector wrote (a policy obtained later can only join
+under `derived/`, outside the seal). Ctrl-C and SIGTERM take the same way out (the policy
+collected, the bundle sealed, the phone restored) and skip only the judging.
 
 Stages talk through the bundle: the conductor passes paths and ports, never data between
 collectors. It is one of the three modules allowed to import several stages.

@@ -32,7 +32,8 @@ def collect(
     `captured`) the policy pages in the bundle's traffic.
 
     `apk` is the APK to read the assets from (default: the one static.json names). A
-    sealed bundle is refused by the first step, before anything is written (`open_bundle`).
+    sealed bundle folder keeps its seal: every step writes under `derived/policy/`
+    (`collect.placement`); a zip is refused by the first step, before anything is written.
     """
     done = [collect_file(bundle_dir, Path(f), knowledge, fmt) for f in files]
     passed_over = []

@@ -105,7 +105,8 @@ def _scanned_apk(static: dict[str, Any]) -> Path | None:
 
 
 def collect_shipped(bundle_dir: Path, knowledge: Any, apk: Path | None = None) -> Shipped:
-    """Record every hinted asset of the APK that reads like a policy into an unsealed bundle.
+    """Record every hinted asset of the APK that reads like a policy into the bundle
+    (under `derived/policy/` once it is sealed).
 
     `apk` defaults to the path static.json recorded at scan time; either way its SHA-256
     must be the scanned one. Without asset hints nothing is opened.

@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from apptest.evidence import Bundle, verify
+from apptest.evidence import Bundle, read_jsonl, verify
 from apptest.report.masking import clean_observation
+from apptest.rules.judge import AFTER_SEALING_POLICY
 
 # static.json parts a report shows (reflection strings and exported components are left in
 # the bundle: they explain a finding, they are not one).
@@ -45,11 +46,17 @@ def integrity(bundle: Bundle, public_key: Path | None = None) -> dict[str, Any]:
 
 
 def evidence_section(bundle: Bundle | Path, public_key: Path | None = None) -> dict[str, Any]:
-    """Read a bundle (folder or zip) into the `evidence` part of a report document."""
+    """Read a bundle (folder or zip) into the `evidence` part of a report document.
+
+    The observations include a policy added after sealing (`derived/policy/`), as the judge
+    read them, so every observation a judgement names is in the report.
+    """
     if not isinstance(bundle, Bundle):
         bundle = Bundle.open(Path(bundle))
     static = bundle.static()
     observations = bundle.read_stream("observations.jsonl")
+    late = read_jsonl(bundle.root / AFTER_SEALING_POLICY, "observation")
+    late_policy = [r for r in late.records if r.get("source") == "policy"]
     phases = bundle.read_stream("phases.jsonl")
     return {
         "path": str(bundle.source),
@@ -57,6 +64,6 @@ def evidence_section(bundle: Bundle | Path, public_key: Path | None = None) -> d
         "integrity": integrity(bundle, public_key),
         "static": {k: static[k] for k in STATIC_KEYS if k in static},
         "phases": [{k: v for k, v in r.items() if k != "prev"} for r in phases.records],
-        "observations": [clean_observation(r) for r in observations.records],
-        "read_errors": [*observations.errors, *phases.errors],
+        "observations": [clean_observation(r) for r in [*observations.records, *late_policy]],
+        "read_errors": [*observations.errors, *late.errors, *phases.errors],
     }

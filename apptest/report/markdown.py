@@ -167,7 +167,12 @@ def _policy_lines(view: Mapping[str, Any] | None, t: Mapping[str, str]) -> list[
         return [*lines, md_text(t["policy_none"])]
     for d in view["documents"]:
         origin = t.get("policy_origin_" + str(d["origin"]), str(d["origin"]))
-        lines.append(f"- {md_code(d['file'])} {md_text(d['title'] or '')} ({md_text(origin)}: {md_code(d['source'])})")
+        late = ""
+        if d["after_sealing"]:
+            late = f" — **{md_text(t['policy_after_sealing'])}**, SHA-256 {md_code(d['sha256'])}"
+        lines.append(
+            f"- {md_code(d['file'])} {md_text(d['title'] or '')} ({md_text(origin)}: {md_code(d['source'])}){late}"
+        )
     lines += ["", f"| {md_text(t['policy_statements'])} | {md_text(t['policy_col_status'])} "
               f"| {md_text(t['policy_col_quote'])} |", "|---|---|---|"]
     for r in view["statements"]:

@@ -102,14 +102,25 @@ def statement_rows(matrix: Mapping[str, Any], namer: Namer) -> list[dict[str, An
 
 
 def policy_view(doc: Mapping[str, Any], namer: Namer) -> dict[str, Any] | None:
-    """The section's rows, or None for a judgement made before the matrix existed."""
+    """The section's rows, or None for a judgement made before the matrix existed.
+
+    A document added to a sealed bundle (`after_sealing`) keeps its SHA-256 beside it: the
+    seal does not cover that text, so the report is where a reader finds what pins it.
+    """
     matrix = (doc.get("judgement") or {}).get("policy_matrix")
     if not isinstance(matrix, Mapping):
         return None
     return {
         "found": bool(matrix.get("policy_found")),
         "documents": [
-            {"file": d.get("file"), "title": d.get("title"), "origin": d.get("origin"), "source": d.get("source")}
+            {
+                "file": d.get("file"),
+                "title": d.get("title"),
+                "origin": d.get("origin"),
+                "source": d.get("source"),
+                "sha256": d.get("sha256"),
+                "after_sealing": bool(d.get("after_sealing")),
+            }
             for d in matrix.get("documents") or []
         ],
         "statements": statement_rows(matrix, namer),

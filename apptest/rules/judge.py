@@ -18,7 +18,7 @@ from typing import Any
 
 from apptest import __version__
 from apptest.errors import UnreadableInput
-from apptest.evidence import Bundle
+from apptest.evidence import Bundle, read_jsonl
 from apptest.model import SEVERITIES, Finding, Observation, PhaseMark, parse_ts
 from apptest.rules.config import JudgeConfig
 from apptest.rules.context import Facts
@@ -37,6 +37,9 @@ from apptest.rules.text import Text, text
 
 FORMAT = "apptest-judgement"
 FORMAT_VERSION = 1
+# A privacy policy obtained after the bundle was sealed: written by the policy collector
+# outside SHA256SUMS (apptest/policy/collect.py names the same path), judged like any policy.
+AFTER_SEALING_POLICY = "derived/policy/observations.jsonl"
 
 
 class UnknownCategory(UnreadableInput):
@@ -57,9 +60,20 @@ class Evidence:
 
 
 def read_evidence(root: Path) -> Evidence:
-    """Open a bundle (BundleError when it is not one) and read its four judged parts."""
+    """Open a bundle (BundleError when it is not one) and read its four judged parts.
+
+    A policy added after sealing (`derived/policy/`) joins the observations: only its
+    `source: policy` records, so nothing else can enter the judgement from outside the seal.
+    """
     bundle = Bundle.open(Path(root))
     observations, obs_errors = bundle.observations()
+    late = read_jsonl(bundle.root / AFTER_SEALING_POLICY, "observation")
+    late_errors = [f"{AFTER_SEALING_POLICY}: {e}" for e in late.errors]
+    for record in late.records:
+        if record.get("source") == "policy":
+            observations.append(Observation.from_dict(record))
+        else:
+            late_errors.append(f"{AFTER_SEALING_POLICY}: {record.get('id')}: not a policy observation; ignored")
     phases, phase_errors = bundle.phases()
     return Evidence(
         path=str(root),
@@ -68,7 +82,7 @@ def read_evidence(root: Path) -> Evidence:
         observations=observations,
         phases=phases,
         sealed=bundle.sealed,
-        errors=[*bundle.static().get("errors", []), *obs_errors, *phase_errors],
+        errors=[*bundle.static().get("errors", []), *obs_errors, *late_errors, *phase_errors],
     )
 
 
@@ -141,6 +155,16 @@ def _notes(evidence: Evidence, facts: Facts) -> list[Text]:
             text(
                 "证据包未封存（没有 SHA256SUMS）：照常判定，但其完整性未得到证明",
                 "bundle is unsealed (no SHA256SUMS): judged all the same; its integrity is not proven",
+            )
+        )
+    late = [d for d in facts.policy.documents if d.detail.get("after_sealing")]
+    if late:
+        files = ", ".join(str(d.detail.get("file")) for d in late)
+        notes.append(
+            text(
+                f"隐私政策文本在证据包封存后加入（{files}）：不受 SHA256SUMS 保护，照常判定",
+                f"privacy policy text added after the bundle was sealed ({files}): not covered by SHA256SUMS; "
+                "judged all the same",
             )
         )
     if not facts.timeline.consent_marked and facts.bundle["dynamic"]:

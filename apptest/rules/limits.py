@@ -65,7 +65,11 @@ def _consent_unmarked(facts: Facts) -> Text | None:
 
 
 def _policy_uncollected(facts: Facts) -> Text | None:
-    """The APK or the run points at a policy that is not in the bundle."""
+    """The APK or the run points at a policy that is not in the bundle.
+
+    The advice works whether or not the bundle is sealed: a policy given to a sealed bundle
+    goes under `derived/policy/` (outside SHA256SUMS) and is judged all the same.
+    """
     if facts.policy.found:
         return None
     hints = [str(h.get("value")) for h in facts.static.get("privacy_policy_hints") or [] if isinstance(h, dict)]
@@ -74,8 +78,11 @@ def _policy_uncollected(facts: Facts) -> Text | None:
         return None
     where = shown(hints, 5) if hints else text("测试中的 policy_shown 标记", "the policy_shown mark of the run")
     return text(
-        f"存在隐私政策（{where['zh']}），但证据包中没有：请用 apptest policy 收集",
-        f"a privacy policy exists ({where['en']}) but is not in the bundle: collect it with apptest policy",
+        f"存在隐私政策（{where['zh']}），但证据包中没有：取得政策文本后用 apptest analyze 证据包 --policy 文件"
+        "（或 apptest policy 文件 --bundle 证据包）加入；已封存的证据包将其收入 derived/policy/，封存不变",
+        f"a privacy policy exists ({where['en']}) but is not in the bundle: obtain its text and add it with "
+        "apptest analyze BUNDLE --policy FILE (or apptest policy FILE --bundle BUNDLE); a sealed bundle "
+        "keeps it under derived/policy/ and its seal unchanged",
     )
 
 

@@ -153,6 +153,7 @@ def policy_matrix(facts: Facts, sdk_catalogue: Sequence[Mapping[str, Any]] = ())
                     k: d.detail.get(k)
                     for k in ("file", "text", "title", "language", "format", "origin", "source", "sha256")
                 },
+                "after_sealing": bool(d.detail.get("after_sealing")),
             }
             for d in index.documents
         ],

@@ -6,6 +6,7 @@ clipboard, the serial number and the Pangle SDK (tests/fixtures/apks/README.md).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -77,6 +78,7 @@ def test_analyze_policy_is_the_same_as_collecting_first(scanned: Path, tmp_path:
     judgement = json.loads(done.stdout)
     assert judgement["policy_matrix"]["policy_found"]
     assert (bundle / "policy/privacy_policy.html").exists()
+    assert not (bundle / "derived").exists() and not judgement["policy_matrix"]["documents"][0]["after_sealing"]
     # the judge read the bundle: analysing again without --policy gives the same findings
     again = run_cli("analyze", str(bundle), "--category", "housing_rental_sale", "--fail-on", "none")
     assert _findings(json.loads(again.stdout)) == _findings(judgement)
@@ -89,11 +91,93 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert done.returncode == 2
 
 
-def test_sealed_bundle_is_refused(scanned: Path, tmp_path: Path) -> None:
+def _sealed_copy(scanned: Path, tmp_path: Path, *extra: str) -> Path:
     import shutil
 
     bundle = tmp_path / "bundle"
     shutil.copytree(scanned, bundle)
-    assert run_cli("seal", str(bundle)).returncode == 0
+    done = run_cli("seal", str(bundle), *extra)
+    assert done.returncode == 0, done.stderr
+    return bundle
+
+
+def _sealed_files(bundle: Path) -> dict[str, str]:
+    """Every file outside derived/ with its SHA-256: what the seal covers, and SHA256SUMS itself."""
+    return {
+        p.relative_to(bundle).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in bundle.rglob("*")
+        if p.is_file() and p.relative_to(bundle).parts[0] != "derived"
+    }
+
+
+def _analyze(bundle: Path, *extra: str) -> dict:
+    done = run_cli("analyze", str(bundle), "--category", "housing_rental_sale", "--fail-on", "none", *extra)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _verdicts(judgement: dict) -> dict[str, str]:
+    return {r["rule_id"]: r["verdict"] for r in judgement["rule_results"]}
+
+
+def test_a_sealed_bundle_takes_a_policy_after_sealing(scanned: Path, tmp_path: Path) -> None:
+    from apptest.report.i18n import labels
+
+    bundle = _sealed_copy(scanned, tmp_path)
+    sealed = _sealed_files(bundle)
+    before = _verdicts(_analyze(bundle))
+    assert before["policy_no_correction_way"] == before["policy_no_contact_channel"] == "unchecked"
+
     done = run_cli("policy", str(RENTAL_POLICY), "--bundle", str(bundle))
-    assert done.returncode == 3 and "sealed" in done.stderr
+    assert done.returncode == 0, done.stderr
+    collected, shipped = json.loads(done.stdout)["collected"]
+    assert collected["after_sealing"] is True and collected["text_file"].startswith("derived/policy/")
+    assert shipped["skipped"] and "after_sealing" not in shipped
+    assert _sealed_files(bundle) == sealed
+    verified = run_cli("verify", str(bundle))
+    assert verified.returncode == 0 and "sealed, OK" in verified.stdout
+
+    judgement = _analyze(bundle)
+    after = _verdicts(judgement)
+    assert after["policy_no_correction_way"] == "failed" and after["policy_no_contact_channel"] == "passed"
+    undeclared = {types[0] for types, _ in _findings(judgement)["policy_data_type_undeclared"]}
+    assert undeclared == {"sms", "clipboard", "device.serial"}  # as when collected before sealing
+    (document,) = judgement["policy_matrix"]["documents"]
+    assert document["after_sealing"] is True and document["sha256"] == collected["sha256"]
+
+    for lang in ("zh", "en"):
+        out = tmp_path / f"report-{lang}"
+        done = run_cli("report", str(bundle), "--category", "housing_rental_sale", "--lang", lang,
+                       "--format", "html,md,json", "-o", str(out))
+        assert done.returncode == 0, done.stderr
+        label = labels(lang)["policy_after_sealing"]
+        for name in ("report.html", "report.md"):
+            page = (out / name).read_text("utf-8")
+            assert label in page and collected["sha256"] in page, (lang, name)
+        report = json.loads((out / "report.json").read_text("utf-8"))
+        assert report["judgement"]["policy_matrix"]["documents"][0]["after_sealing"] is True
+    assert _sealed_files(bundle) == sealed
+
+
+def test_analyze_policy_on_a_sealed_bundle(scanned: Path, tmp_path: Path) -> None:
+    bundle = _sealed_copy(scanned, tmp_path)
+    sealed = _sealed_files(bundle)
+    judgement = _analyze(bundle, "--policy", str(RENTAL_POLICY))
+    assert [d["file"] for d in judgement["policy_matrix"]["documents"]] == ["derived/policy/privacy_policy.html"]
+    assert _verdicts(judgement)["policy_no_correction_way"] == "failed"
+    assert any("derived/policy/privacy_policy.html" in n["en"] for n in judgement["bundle"]["notes"])
+    assert _sealed_files(bundle) == sealed and run_cli("verify", str(bundle)).returncode == 0
+
+
+def test_a_zipped_bundle_is_refused(scanned: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "bundle.zip"
+    _sealed_copy(scanned, tmp_path, "--zip", str(archive))
+    kept = archive.read_bytes()
+    for args in (
+        ("policy", str(RENTAL_POLICY), "--bundle", str(archive)),
+        ("analyze", str(archive), "--category", "housing_rental_sale", "--policy", str(RENTAL_POLICY)),
+    ):
+        done = run_cli(*args)
+        assert done.returncode == 3 and done.stdout == "", args
+        assert len(done.stderr.strip().splitlines()) == 1 and "zipped bundle" in done.stderr, done.stderr
+    assert archive.read_bytes() == kept

@@ -129,17 +129,21 @@ def test_given_file_first_then_the_shipped_copy_is_the_same_text(scanned, tmp_pa
     assert [d["detail"]["origin"] for d in _documents(root)] == ["given"]
 
 
-def test_sealed_bundle_takes_no_policy_and_still_verifies(scanned, tmp_path: Path) -> None:
+def test_sealed_bundle_takes_the_shipped_policy_after_sealing_and_still_verifies(scanned, tmp_path: Path) -> None:
     root = _copy(scanned, "rental.apk", tmp_path)
     assert run_cli("seal", str(root)).returncode == 0
-    for args in (("policy", "--bundle", str(root)), ("policy", str(RENTAL_POLICY), "--bundle", str(root))):
-        done = run_cli(*args)
-        assert done.returncode == 3 and "sealed" in done.stderr and "SHA256SUMS would not cover it" in done.stderr
-    done = run_cli("analyze", str(root), "--category", "housing_rental_sale", "--policy", str(RENTAL_POLICY))
-    assert done.returncode == 3 and "sealed" in done.stderr
+    done = run_cli("policy", "--bundle", str(root))
+    assert done.returncode == 0, done.stderr
+    (shipped,) = json.loads(done.stdout)["collected"]
+    assert shipped["origin"] == ORIGIN and shipped["after_sealing"] is True
+    assert shipped["text_file"] == "derived/policy/privacy_policy.html.plain.txt"
+    assert shipped["provenance"]["apk_entry"] == RENTAL_ENTRY
+    # the given file holds the same bytes: already there, stored once
+    done = run_cli("policy", str(RENTAL_POLICY), "--bundle", str(root))
+    assert done.returncode == 0 and json.loads(done.stdout)["collected"][0]["skipped"]
     report = verify(root)
     assert report.ok, report.problems
-    assert not (root / "policy").exists()
+    assert not (root / "policy").exists() and not _documents(root)
 
 
 # --- an APK built here: two policies, two policy-named files that are not policies ------
