@@ -110,7 +110,7 @@ class HookStage:
         package = target.get("package")
         recorder = self._recorder = session.recorder_for(self.bundle, self.knowledge, package)
         recorder.bundle.update_manifest(session.manifest_facts(str(frida.__version__), options))
-        config = agent_config(self.knowledge.apis, options)
+        config = agent_config(self.knowledge.apis, options, self.knowledge.runtime_hooks)
         local = target["kind"] == "attach"
         device = frida.get_local_device() if local else session.open_device(target.get("serial"))
         self._tracer = session.Tracer(device, recorder, config, package, self.say)

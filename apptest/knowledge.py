@@ -33,6 +33,7 @@ SINGLE_FILES: dict[str, tuple[str, str, str]] = {
     "citations.yaml": ("citations", "citations", "id"),
     "phases.yaml": ("phases", "phases", "name"),
     "apk_signals.yaml": ("apk_signals", "packers", "id"),
+    "runtime_hooks.yaml": ("runtime_hooks", "targets", "id"),
 }
 FOLDERS: dict[str, str] = {
     "categories": "category",
@@ -41,7 +42,18 @@ FOLDERS: dict[str, str] = {
     "scenarios": "scenario",
 }
 # what `validate_all` loads, in dependency order (taxonomy first: the others refer to it)
-PARTS = ("taxonomy", "sdks", "citations", "phases", "apk_signals", "categories", "rules", "devices", "scenarios")
+PARTS = (
+    "taxonomy",
+    "sdks",
+    "citations",
+    "phases",
+    "apk_signals",
+    "runtime_hooks",
+    "categories",
+    "rules",
+    "devices",
+    "scenarios",
+)
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -79,8 +91,9 @@ def load_yaml(path: Path) -> Any:
         raise ProfileError(path, where, f"YAML syntax: {getattr(exc, 'problem', None) or exc}") from exc
 
 
-def check_schema(path: Path, schema_name: str, data: Any) -> None:
-    """Validate against apptest/schemas/<name>.schema.json; raise on the first problem."""
+def check_schema(path: Path, schema_name: str, data: Any, at: str = "") -> None:
+    """Validate against apptest/schemas/<name>.schema.json; raise on the first problem.
+    `at` is the key of `data` within its file, when it is a section checked on its own."""
     from jsonschema import Draft202012Validator
 
     text = resources.files("apptest.schemas").joinpath(f"{schema_name}.schema.json").read_text("utf-8")
@@ -90,7 +103,7 @@ def check_schema(path: Path, schema_name: str, data: Any) -> None:
     )
     if errors:
         err = errors[0]
-        key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        key = ".".join([*([at] if at else []), *(str(p) for p in err.absolute_path)]) or "(top level)"
         raise ProfileError(path, key, err.message)
 
 
@@ -228,6 +241,12 @@ class Knowledge:
     @cached_property
     def apk_signals(self) -> dict[str, Any]:
         return self._single("apk_signals.yaml")
+
+    @cached_property
+    def runtime_hooks(self) -> list[dict[str, Any]]:
+        """Hook targets that are no personal-data API (permission-result callbacks, the pinning
+        bypass): data like the taxonomy's, so a lab adds a trust manager without a new agent."""
+        return list(self._single("runtime_hooks.yaml")["targets"])
 
     @cached_property
     def categories(self) -> dict[str, dict[str, Any]]:

@@ -107,3 +107,44 @@ def test_the_taxonomy_says_cell_and_bssid_reveal_approximate_location() -> None:
     assert types["network.cell"]["counts_as"] == ["location.coarse"]
     assert types["network.wifi_bssid"]["counts_as"] == ["location.coarse"]
     assert "counts_as" not in types["network.wifi_ssid"]
+
+
+RUNTIME_HOOK = """version: "1.0.0"
+targets:
+  - id: lab_pinner
+    kind: KIND
+    class: com.lab.net.Pinner
+    methods: [verify]
+    signature: [java.lang.String, "[B"]
+    overrides: false
+ACTION"""
+
+
+def test_lab_runtime_hooks_extend_the_builtin_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    text = RUNTIME_HOOK.replace("KIND", "pinning_bypass").replace("ACTION", "    action: skip\n")
+    (folder / "runtime_hooks.yaml").write_text(text, encoding="utf-8")
+    builtin = Knowledge.load().runtime_hooks
+    hooks = Knowledge.load([folder]).runtime_hooks
+    assert [t["id"] for t in hooks] == [*(t["id"] for t in builtin), "lab_pinner"]
+    assert hooks[-1]["signature"] == ["java.lang.String", "[B"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "action", "problem"),
+    [
+        ("pinning_bypass", "", "'action' is a required property"),
+        ("permission_result", "    action: skip\n", "targets.0.action: 'skip' should not be valid"),
+        ("pinning_bypass", "    action: ignore\n", "'ignore' is not one of"),
+        ("pinning", "    action: skip\n", "'pinning' is not one of"),
+    ],
+)
+def test_a_broken_runtime_hook_names_file_and_key(tmp_path: Path, kind: str, action: str, problem: str) -> None:
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    (folder / "runtime_hooks.yaml").write_text(RUNTIME_HOOK.replace("KIND", kind).replace("ACTION", action), "utf-8")
+    with pytest.raises(ProfileError) as err:
+        _ = Knowledge.load([folder]).runtime_hooks
+    message = str(err.value)
+    assert "runtime_hooks.yaml: targets.0" in message and problem in message and "\n" not in message

@@ -93,8 +93,7 @@ def test_a_broken_lab_lexicon_fails_with_file_and_key(cli, tmp_path, text, key, 
         ({"id": "other-phone"}, "id", "differs from the file name"),
         ({"identifiers": {"location.precise": {"lat": 139.9, "lng": 116.4}}}, "identifiers.location.precise.lat",
          "greater than the maximum"),
-        # `control:` is checked by the device layer against its own schema: its key starts inside it
-        ({"control": {"conection": "wifi"}}, "", "'conection' was unexpected"),
+        ({"control": {"conection": "wifi"}}, "control", "'conection' was unexpected"),
     ],
 )  # fmt: skip
 def test_a_broken_device_profile_fails_with_file_and_key(cli, tmp_path, change, key, problem) -> None:

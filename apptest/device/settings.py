@@ -81,5 +81,5 @@ def load_settings(knowledge: Any, path: Path | None, serial: str | None = None) 
 
     profile = knowledge.device_profile(path)
     if profile.get("control") is not None:
-        check_schema(Path(path), "device_control", profile["control"])
+        check_schema(Path(path), "device_control", profile["control"], at="control")
     return DeviceSettings.from_profile(profile, serial)

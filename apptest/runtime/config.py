@@ -1,8 +1,12 @@
-"""From profiles/taxonomy.yaml to the hook list the agent receives at load.
+"""From profiles/taxonomy.yaml and profiles/runtime_hooks.yaml to the hook list the agent
+receives at load.
 
 Hooks come from data: a lab that adds an API entry to the taxonomy (or its own profile
 folder) gets it hooked without touching the agent. Only method entries are hooked; field
 entries (`Build.SERIAL`) are static-scan only, since a static field read is not a call.
+The permission-result callbacks and the certificate checks the pinning bypass neutralises
+are data too (runtime_hooks.yaml), posted beside the APIs; the agent adds the bypass
+targets only when the run asks for the bypass.
 
 Each entry keeps its position in the posted list (`id`), so an event names the taxonomy
 entry it came from. `group` says which nested calls are one call: every overload of one
@@ -65,9 +69,35 @@ def api_specs(apis: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def agent_config(apis: Sequence[dict[str, Any]], options: HookOptions) -> dict[str, Any]:
-    """The JSON posted to the agent's `init`."""
-    return {"apis": api_specs(apis), "options": options.to_agent()}
+def runtime_hook_specs(targets: Sequence[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """One spec per method of each runtime_hooks.yaml target of `kind`, in file order."""
+    return [
+        {
+            "class": target["class"],
+            "method": method,
+            "signature": list(target["signature"]) if target.get("signature") is not None else None,
+            "overrides": bool(target.get("overrides")),
+            "action": target.get("action"),
+        }
+        for target in targets
+        if target["kind"] == kind
+        for method in target["methods"]
+    ]
+
+
+def agent_config(
+    apis: Sequence[dict[str, Any]],
+    options: HookOptions,
+    runtime_hooks: Sequence[dict[str, Any]],
+) -> dict[str, Any]:
+    """The JSON posted to the agent's `init`; `runtime_hooks` is `Knowledge.runtime_hooks`
+    (a lab's profile folder included)."""
+    return {
+        "apis": api_specs(apis),
+        "permissionResults": runtime_hook_specs(runtime_hooks, "permission_result"),
+        "bypass": runtime_hook_specs(runtime_hooks, "pinning_bypass"),
+        "options": options.to_agent(),
+    }
 
 
 # HotSpot flags under which frida's Java bridge hooks JDK classes reliably: class-data

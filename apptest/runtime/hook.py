@@ -107,7 +107,7 @@ def run(request: HookRequest, knowledge: Any, say: Say) -> HookResult:
     bundle = open_bundle(request, package, manifest_facts(str(frida.__version__), request.options), target)
     domains = bundle.manifest().get("operator_domains") or ()
     recorder = Recorder(bundle, EventMapper.from_knowledge(knowledge, package, domains))
-    config = agent_config(knowledge.apis, request.options)
+    config = agent_config(knowledge.apis, request.options, knowledge.runtime_hooks)
     stop = threading.Event()
     stopped_by = "signal"
     tracer: Tracer | None = None

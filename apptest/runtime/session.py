@@ -345,7 +345,8 @@ def instrument(
     root = Path(bundle).resolve()
     recorder = recorder_for(root, knowledge, package)
     recorder.bundle.update_manifest(manifest_facts(str(frida.__version__), options))
-    process = load_agent(frida_session, pid, recorder, agent_config(knowledge.apis, options))
+    config = agent_config(knowledge.apis, options, knowledge.runtime_hooks)
+    process = load_agent(frida_session, pid, recorder, config)
     if not wait_until_hooked(process):
         error = f"the Java hooks were not in place after {READY_SECONDS:.0f} s"
         recorder.record({"type": "agent-error", "pid": pid, "where": "start", "error": error})

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,8 +146,14 @@ class Traced:
 
 
 @contextlib.contextmanager
-def traced(root: Path, knowledge: Knowledge, options: HookOptions | None = None) -> Iterator[Traced]:
-    """A recorder and a tracer on the local frida device, into a new bundle sealed at the end."""
+def traced(
+    root: Path,
+    knowledge: Knowledge,
+    options: HookOptions | None = None,
+    runtime_hooks: Sequence[dict[str, Any]] | None = None,
+) -> Iterator[Traced]:
+    """A recorder and a tracer on the local frida device, into a new bundle sealed at the end;
+    `runtime_hooks` replaces the profile's permission-result and bypass targets."""
     import frida
 
     options = options or HookOptions()
@@ -154,7 +161,9 @@ def traced(root: Path, knowledge: Knowledge, options: HookOptions | None = None)
     bundle = Bundle.create(root, {"apk": {"package": PACKAGE, "sha256": "unknown"}, **facts})
     recorder = Recorder(bundle, EventMapper.from_knowledge(knowledge, PACKAGE))
     said: list[str] = []
-    tracer = Tracer(frida.get_local_device(), recorder, agent_config(knowledge.apis, options), None, said.append)
+    hooks = knowledge.runtime_hooks if runtime_hooks is None else runtime_hooks
+    config = agent_config(knowledge.apis, options, hooks)
+    tracer = Tracer(frida.get_local_device(), recorder, config, None, said.append)
     run = Traced(bundle, recorder, tracer, datetime.now(UTC) - timedelta(milliseconds=5), said)
     try:
         yield run

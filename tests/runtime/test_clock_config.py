@@ -44,9 +44,41 @@ def test_hook_list_comes_from_the_taxonomy(knowledge) -> None:
 
 
 def test_agent_config_carries_the_options(knowledge) -> None:
-    config = agent_config(knowledge.apis, HookOptions(bypass_pinning=True, native_tls=True))
+    config = agent_config(knowledge.apis, HookOptions(bypass_pinning=True, native_tls=True), knowledge.runtime_hooks)
     assert config["options"]["bypassPinning"] is True and config["options"]["nativeTls"] is True
     assert HookOptions().to_manifest() == {"bypass_pinning": False, "native_tls": False}
+
+
+def test_permission_results_and_bypass_targets_come_from_the_profile(knowledge) -> None:
+    """One spec per method of each runtime_hooks.yaml target; the action only on bypass targets."""
+    config = agent_config(knowledge.apis, HookOptions(), knowledge.runtime_hooks)
+    for key, kind in (("permissionResults", "permission_result"), ("bypass", "pinning_bypass")):
+        targets = [t for t in knowledge.runtime_hooks if t["kind"] == kind]
+        expected = [(t["class"], m, t["overrides"], t.get("action")) for t in targets for m in t["methods"]]
+        assert targets and [(s["class"], s["method"], s["overrides"], s["action"]) for s in config[key]] == expected
+    assert all(s["action"] is None for s in config["permissionResults"])
+    assert all(s["action"] for s in config["bypass"])
+    assert all(s["signature"] is None or isinstance(s["signature"], list) for s in config["bypass"])
+
+
+def test_a_lab_target_is_posted(knowledge) -> None:
+    lab = {
+        "id": "lab_pinner",
+        "kind": "pinning_bypass",
+        "class": "com.lab.net.Pinner",
+        "methods": ["verify"],
+        "signature": ["java.lang.String", "[B"],
+        "overrides": False,
+        "action": "skip",
+    }
+    config = agent_config(knowledge.apis, HookOptions(), [*knowledge.runtime_hooks, lab])
+    assert config["bypass"][-1] == {
+        "class": "com.lab.net.Pinner",
+        "method": "verify",
+        "signature": ["java.lang.String", "[B"],
+        "overrides": False,
+        "action": "skip",
+    }
 
 
 @pytest.mark.parametrize(

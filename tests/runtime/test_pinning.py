@@ -19,11 +19,13 @@ from tests.runtime.conftest import JavaBuild, Server, StandIn, traced
 pytestmark = pytest.mark.slow
 
 
-def probe(java_build: JavaBuild, knowledge, server: Server, root, bypass: bool) -> tuple[str, str]:
+def probe(
+    java_build: JavaBuild, knowledge, server: Server, root, bypass: bool, runtime_hooks: list | None = None
+) -> tuple[str, str]:
     assert server.cert is not None
     app = StandIn.start(java_build, "com.example.rental.net.PinningProbe", args=[str(server.port), str(server.cert)])
     try:
-        with traced(root, knowledge, HookOptions(bypass_pinning=bypass)) as session:
+        with traced(root, knowledge, HookOptions(bypass_pinning=bypass), runtime_hooks) as session:
             session.tracer.attach(app.pid)
             app.say("go")
             pinner = app.expect("A ", timeout=60)
@@ -56,3 +58,16 @@ def test_with_bypass_the_calls_get_through(java_build: JavaBuild, knowledge, htt
         "javax.net.ssl.X509TrustManager.checkServerTrusted",
         "com.example.rental.net.PinningTrustManager",
     ) in bypassed
+
+
+def test_the_bypass_targets_are_the_profile_s(java_build: JavaBuild, knowledge, https_server: Server, tmp_path) -> None:
+    """The agent neutralises what profiles/runtime_hooks.yaml lists, nothing it knows itself:
+    without the OkHttp entry the pin holds, while the app's trust manager is still bypassed."""
+    hooks = [t for t in knowledge.runtime_hooks if t["class"] != "okhttp3.CertificatePinner"]
+    assert len(hooks) == len(knowledge.runtime_hooks) - 1
+    pinner, own = probe(java_build, knowledge, https_server, tmp_path / "b", bypass=True, runtime_hooks=hooks)
+    assert pinner.startswith("A fail SSLPeerUnverifiedException: Certificate pinning failure")
+    assert own == "B ok 200"
+    bypassed = {h["api"] for h in read_jsonl(tmp_path / "b" / "hooks.jsonl").records if h["type"] == "bypass"}
+    assert "javax.net.ssl.X509TrustManager.checkServerTrusted" in bypassed
+    assert not any(api.startswith("okhttp3.") for api in bypassed)

@@ -2,8 +2,8 @@
 
 The stand-in (tests/runtime/java) does what an app and its SDKs do at start: Umeng reads
 the IMEI (getDeviceId throws, as on Android 10+, then getImei), JPush reads the Android ID
-and the MAC and reports through OkHttp, Pangle lists the installed apps, reads the clipboard
-and the last location; the app queries the contacts, asks for permissions and gets the
+and the MAC and reports through OkHttp, Pangle lists the installed apps, reads the clipboard,
+the last location and the Google advertising ID; the app queries the contacts, asks for permissions and gets the
 results. Two seconds later an OAID module arrives in a separate jar through its own
 URLClassLoader, and the app starts its push process: a second JVM.
 """
@@ -34,7 +34,10 @@ VALUES = {
     "device.mac": "3c:28:6d:a1:b2:c3",
     "device.oaid": "3e8f7a6b-2c1d-4e5f-9a0b-1c2d3e4f5a6b",
     "device.imsi": "460011234509876",
+    "device.gaid": "c7e2b1a4-5d3f-4e8a-9b6c-2f1e0d9a8b7c",
 }
+GAID_INFO = "com.google.android.gms.ads.identifier.AdvertisingIdClient.getAdvertisingIdInfo"
+GAID = "com.google.android.gms.ads.identifier.AdvertisingIdClient$Info.getId"
 
 
 @dataclass
@@ -261,11 +264,31 @@ def test_second_jvm_started_by_the_app_is_followed(run: Run) -> None:
 def test_a_missing_class_does_not_stop_the_rest(run: Run) -> None:
     hooks = run.manifest["runtime"]["hooks"]
     assert "android.bluetooth.BluetoothAdapter.getAddress" in hooks["never_loaded"]
-    assert "com.google.android.gms.ads.identifier.AdvertisingIdClient.getAdvertisingIdInfo" in hooks["never_loaded"]
+    assert "androidx.ads.identifier.AdvertisingIdClient.getAdvertisingIdInfo" in hooks["never_loaded"]
+    assert {GAID_INFO, GAID} <= set(hooks["hooked"])
     assert "android.telephony.TelephonyManager.getImei" in hooks["hooked"]
     assert "com.bun.miitmdid.core.MdidSdkHelper.InitSdk" in hooks["hooked"]  # loaded late: not listed missing
     assert not hooks["failed"], hooks["failed"]
     assert not [h for h in run.hooks if h["type"] in ("agent-error", "script-error")]
+
+
+def test_advertising_id_read_is_attributed_and_its_value_learned(run: Run) -> None:
+    """Pangle asks Play services for the Info, then reads the id from it: two reads of the
+    GAID by Pangle, and the id string (not the Info object) becomes a known value."""
+    (info,) = run.seen(GAID_INFO)
+    (gaid,) = run.seen(GAID)
+    for read in (info, gaid):
+        assert read["action"] == "reads" and read["data_types"] == ["device.gaid"]
+        assert read["confidence"] == "known" and read["detail"]["outcome"] == "value"
+        assert read["actor"]["kind"] == "sdk" and read["actor"]["id"] == "pangle_csj"
+        assert read["detail"]["stack"][0].startswith("com.bytedance.sdk.openadsdk.TTAdSdk.init(")
+    assert "class" not in gaid["detail"]  # hooked on the nested class itself
+    (record,) = run.calls(GAID)
+    assert record["ret"] == VALUES["device.gaid"] and record["signature"] == []
+    assert gaid["evidence"] == {"stream": "hooks.jsonl", "ref": record["id"]}
+    (learned,) = [c for c in run.canaries if c["data_type"] == "device.gaid"]
+    assert learned["value"] == VALUES["device.gaid"] and learned["source"] == f"runtime:{GAID}"
+    assert parse_ts(info["ts"]) <= parse_ts(gaid["ts"])
 
 
 def test_identifier_values_read_are_learned(run: Run) -> None:

@@ -51,6 +51,20 @@ def test_real_apk_call_sites_match_dexdump(name: str, knowledge, tmp_path: Path)
     assert result["api_calls"], "each of these real apps calls at least one sensitive API"
 
 
+def test_advertising_id_reads_in_a_real_app(knowledge, tmp_path: Path) -> None:
+    """The AppsFlyer demo reads the GAID through Play services' Info.getId (a nested class):
+    every invoke dexdump shows is a row, typed as the GAID, owned by the SDK that calls it."""
+    apk = real_apk("appsflyer_demo.apk")
+    info = "com.google.android.gms.ads.identifier.AdvertisingIdClient$Info"
+    refs = dexdump_refs(apk, tmp_path)
+    truth = {key for key, (_op, cls, member, _caller) in refs.items() if (cls, member) == (info, "getId")}
+    calls = [c for c in scan_apk(apk, knowledge)["api_calls"] if c["api"] == f"{info}.getId"]
+    assert truth and {(c["dex"], c["offset"]) for c in calls} == truth
+    assert all(c["data_types"] == ["device.gaid"] and c["confidence"] == "known" for c in calls)
+    owners = {c["caller_class"]: (c["sdk"] or {}).get("id") for c in calls}
+    assert owners["com.appsflyer.a"] == "appsflyer"
+
+
 def by_caller(result: dict) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for call in result["api_calls"]:

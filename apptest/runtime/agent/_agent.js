@@ -1,10 +1,10 @@
 📦
-467168 /src/index.js
+466453 /src/index.js
 ✄
 var __defProp = Object.defineProperty;
-var __export = (target2, all) => {
+var __export = (target, all) => {
   for (var name in all)
-    __defProp(target2, name, { get: all[name], enumerable: true });
+    __defProp(target, name, { get: all[name], enumerable: true });
 };
 
 // frida-shim:node_modules/@frida/base64-js/index.js
@@ -599,20 +599,20 @@ Buffer2.prototype.inspect = function inspect() {
   return "<Buffer " + str + ">";
 };
 Buffer2.prototype[Symbol.for("nodejs.util.inspect.custom")] = Buffer2.prototype.inspect;
-Buffer2.prototype.compare = function compare2(target2, start, end, thisStart, thisEnd) {
-  if (target2 instanceof Uint8Array) {
-    target2 = Buffer2.from(target2, target2.offset, target2.byteLength);
+Buffer2.prototype.compare = function compare2(target, start, end, thisStart, thisEnd) {
+  if (target instanceof Uint8Array) {
+    target = Buffer2.from(target, target.offset, target.byteLength);
   }
-  if (!Buffer2.isBuffer(target2)) {
+  if (!Buffer2.isBuffer(target)) {
     throw new TypeError(
-      'The "target" argument must be one of type Buffer or Uint8Array. Received type ' + typeof target2
+      'The "target" argument must be one of type Buffer or Uint8Array. Received type ' + typeof target
     );
   }
   if (start === void 0) {
     start = 0;
   }
   if (end === void 0) {
-    end = target2 ? target2.length : 0;
+    end = target ? target.length : 0;
   }
   if (thisStart === void 0) {
     thisStart = 0;
@@ -620,7 +620,7 @@ Buffer2.prototype.compare = function compare2(target2, start, end, thisStart, th
   if (thisEnd === void 0) {
     thisEnd = this.length;
   }
-  if (start < 0 || end > target2.length || thisStart < 0 || thisEnd > this.length) {
+  if (start < 0 || end > target.length || thisStart < 0 || thisEnd > this.length) {
     throw new RangeError("out of range index");
   }
   if (thisStart >= thisEnd && start >= end) {
@@ -636,12 +636,12 @@ Buffer2.prototype.compare = function compare2(target2, start, end, thisStart, th
   end >>>= 0;
   thisStart >>>= 0;
   thisEnd >>>= 0;
-  if (this === target2) return 0;
+  if (this === target) return 0;
   let x = thisEnd - thisStart;
   let y = end - start;
   const len = Math.min(x, y);
   const thisCopy = this.slice(thisStart, thisEnd);
-  const targetCopy = target2.slice(start, end);
+  const targetCopy = target.slice(start, end);
   for (let i = 0; i < len; ++i) {
     if (thisCopy[i] !== targetCopy[i]) {
       x = thisCopy[i];
@@ -1415,30 +1415,30 @@ Buffer2.prototype.writeDoubleLE = function writeDoubleLE(value, offset, noAssert
 Buffer2.prototype.writeDoubleBE = function writeDoubleBE(value, offset, noAssert) {
   return writeDouble(this, value, offset, false, noAssert);
 };
-Buffer2.prototype.copy = function copy(target2, targetStart, start, end) {
-  if (!Buffer2.isBuffer(target2)) throw new TypeError("argument should be a Buffer");
+Buffer2.prototype.copy = function copy(target, targetStart, start, end) {
+  if (!Buffer2.isBuffer(target)) throw new TypeError("argument should be a Buffer");
   if (!start) start = 0;
   if (!end && end !== 0) end = this.length;
-  if (targetStart >= target2.length) targetStart = target2.length;
+  if (targetStart >= target.length) targetStart = target.length;
   if (!targetStart) targetStart = 0;
   if (end > 0 && end < start) end = start;
   if (end === start) return 0;
-  if (target2.length === 0 || this.length === 0) return 0;
+  if (target.length === 0 || this.length === 0) return 0;
   if (targetStart < 0) {
     throw new RangeError("targetStart out of bounds");
   }
   if (start < 0 || start >= this.length) throw new RangeError("Index out of range");
   if (end < 0) throw new RangeError("sourceEnd out of bounds");
   if (end > this.length) end = this.length;
-  if (target2.length - targetStart < end - start) {
-    end = target2.length - targetStart + start;
+  if (target.length - targetStart < end - start) {
+    end = target.length - targetStart + start;
   }
   const len = end - start;
-  if (this === target2) {
+  if (this === target) {
     this.copyWithin(targetStart, start, end);
   } else {
     Uint8Array.prototype.set.call(
-      target2,
+      target,
       this.subarray(start, end),
       targetStart
     );
@@ -1728,55 +1728,6 @@ var hexSliceLookupTable = function() {
   return table;
 }();
 
-// src/builtin.ts
-function target(kind, className, method, extra = {}) {
-  return {
-    key: `${className}#${method}` + (extra.signature ? `(${extra.signature.join(",")})` : ""),
-    kind,
-    className,
-    method,
-    signature: null,
-    api: `${className}.${method}`,
-    entry: null,
-    category: kind === "result" ? "permission" : kind,
-    telemetry: false,
-    group: `${kind}:${className}.${method}`,
-    overrides: false,
-    action: null,
-    ...extra
-  };
-}
-var LOADER_WATCH = target("loader", "java.lang.ClassLoader", "loadClass", {
-  signature: ["java.lang.String", "boolean"],
-  overrides: true
-});
-var PERMISSION_RESULTS = [
-  target("result", "android.app.Activity", "onRequestPermissionsResult", {
-    overrides: true,
-    group: "permission:result"
-  })
-];
-var BYPASS = [
-  { className: "okhttp3.CertificatePinner", methods: ["check", "check$okhttp"], action: "skip" },
-  { className: "com.squareup.okhttp.CertificatePinner", methods: ["check"], action: "skip" },
-  { className: "com.android.org.conscrypt.TrustManagerImpl", methods: ["verifyChain"], action: "return_arg0" },
-  { className: "javax.net.ssl.X509TrustManager", methods: ["checkServerTrusted"], action: "trust", overrides: true },
-  { className: "android.webkit.WebViewClient", methods: ["onReceivedSslError"], action: "proceed", overrides: true }
-];
-function pinningTargets() {
-  const out = [];
-  for (const spec of BYPASS) {
-    for (const method of spec.methods) {
-      out.push(target("bypass", spec.className, method, {
-        action: spec.action,
-        overrides: spec.overrides === true,
-        group: `bypass:${spec.className}.${method}`
-      }));
-    }
-  }
-  return out;
-}
-
 // src/config.ts
 var DEFAULT_OPTIONS = {
   bypassPinning: false,
@@ -1804,6 +1755,33 @@ function targetFromApi(spec) {
     action: null
   };
 }
+var PERMISSION_RESULT_GROUP = "permission:result";
+function targetFromHook(kind, spec) {
+  const signature = spec.signature ?? null;
+  return {
+    key: `${spec.class}#${spec.method}` + (signature !== null ? `(${signature.join(",")})` : ""),
+    kind,
+    className: spec.class,
+    method: spec.method,
+    signature,
+    api: `${spec.class}.${spec.method}`,
+    entry: null,
+    category: kind === "result" ? "permission" : kind,
+    telemetry: false,
+    group: kind === "result" ? PERMISSION_RESULT_GROUP : `${kind}:${spec.class}.${spec.method}`,
+    overrides: spec.overrides === true,
+    action: kind === "bypass" ? spec.action ?? null : null
+  };
+}
+
+// src/builtin.ts
+var LOADER_WATCH = targetFromHook("loader", {
+  class: "java.lang.ClassLoader",
+  method: "loadClass",
+  signature: ["java.lang.String", "boolean"],
+  overrides: true,
+  action: null
+});
 
 // src/emit.ts
 var seq = 0;
@@ -4989,7 +4967,7 @@ var InlineHook = class {
   }
 };
 function instrumentGetOatQuickMethodHeaderInlinedCopyArm({ address, size, validationResult }) {
-  const { methodReg, target: target2 } = validationResult;
+  const { methodReg, target } = validationResult;
   const trampoline = Memory.alloc(Process.pageSize);
   let redirectCapacity = size;
   Memory.patchCode(trampoline, 256, (code3) => {
@@ -5014,7 +4992,7 @@ function instrumentGetOatQuickMethodHeaderInlinedCopyArm({ address, size, valida
     writer.putBCondLabel("ne", "runtime_or_replacement_method");
     writer.putBLabel("regular_method");
     relocator.readOne();
-    const tailIsRegular = relocator.input.address.equals(target2.whenRegularMethod);
+    const tailIsRegular = relocator.input.address.equals(target.whenRegularMethod);
     writer.putLabel(tailIsRegular ? "regular_method" : "runtime_or_replacement_method");
     relocator.writeOne();
     while (redirectCapacity < 10) {
@@ -5028,7 +5006,7 @@ function instrumentGetOatQuickMethodHeaderInlinedCopyArm({ address, size, valida
     relocator.writeAll();
     writer.putBranchAddress(address.add(redirectCapacity + 1));
     writer.putLabel(tailIsRegular ? "runtime_or_replacement_method" : "regular_method");
-    writer.putBranchAddress(target2.whenTrue);
+    writer.putBranchAddress(target.whenTrue);
     writer.flush();
   });
   inlineHooks.push(new InlineHook(address, redirectCapacity, trampoline));
@@ -5039,7 +5017,7 @@ function instrumentGetOatQuickMethodHeaderInlinedCopyArm({ address, size, valida
   });
 }
 function instrumentGetOatQuickMethodHeaderInlinedCopyArm64({ address, size, validationResult }) {
-  const { methodReg, scratchReg, target: target2 } = validationResult;
+  const { methodReg, scratchReg, target } = validationResult;
   const trampoline = Memory.alloc(Process.pageSize);
   Memory.patchCode(trampoline, 256, (code3) => {
     const writer = new Arm64Writer(code3, { pc: trampoline });
@@ -5092,12 +5070,12 @@ function instrumentGetOatQuickMethodHeaderInlinedCopyArm64({ address, size, vali
     writer.putBLabel("regular_method");
     relocator.readOne();
     const tailInstruction = relocator.input;
-    const tailIsRegular = tailInstruction.address.equals(target2.whenRegularMethod);
+    const tailIsRegular = tailInstruction.address.equals(target.whenRegularMethod);
     writer.putLabel(tailIsRegular ? "regular_method" : "runtime_or_replacement_method");
     relocator.writeOne();
     writer.putBranchAddress(tailInstruction.next);
     writer.putLabel(tailIsRegular ? "runtime_or_replacement_method" : "regular_method");
-    writer.putBranchAddress(target2.whenTrue);
+    writer.putBranchAddress(target.whenTrue);
     writer.flush();
   });
   inlineHooks.push(new InlineHook(address, size, trampoline));
@@ -5657,13 +5635,13 @@ var artQuickCodeReplacementTrampolineWriters = {
   arm: writeArtQuickCodeReplacementTrampolineArm,
   arm64: writeArtQuickCodeReplacementTrampolineArm64
 };
-function writeArtQuickCodeReplacementTrampolineIA32(trampoline, target2, redirectSize, constraints, vm3) {
+function writeArtQuickCodeReplacementTrampolineIA32(trampoline, target, redirectSize, constraints, vm3) {
   const threadOffsets = getArtThreadSpec(vm3).offset;
   const artMethodOffsets = getArtMethodSpec(vm3).offset;
   let offset;
   Memory.patchCode(trampoline, 128, (code3) => {
     const writer = new X86Writer(code3, { pc: trampoline });
-    const relocator = new X86Relocator(target2, writer);
+    const relocator = new X86Relocator(target, writer);
     const fxsave = [15, 174, 4, 36];
     const fxrstor = [15, 174, 12, 36];
     writer.putPushax();
@@ -5686,7 +5664,7 @@ function writeArtQuickCodeReplacementTrampolineIA32(trampoline, target2, redirec
     } while (offset < redirectSize && !relocator.eoi);
     relocator.writeAll();
     if (!relocator.eoi) {
-      writer.putJmpAddress(target2.add(offset));
+      writer.putJmpAddress(target.add(offset));
     }
     writer.putLabel("invoke_replacement");
     writer.putJmpRegOffsetPtr("eax", artMethodOffsets.quickCode);
@@ -5694,13 +5672,13 @@ function writeArtQuickCodeReplacementTrampolineIA32(trampoline, target2, redirec
   });
   return offset;
 }
-function writeArtQuickCodeReplacementTrampolineX64(trampoline, target2, redirectSize, constraints, vm3) {
+function writeArtQuickCodeReplacementTrampolineX64(trampoline, target, redirectSize, constraints, vm3) {
   const threadOffsets = getArtThreadSpec(vm3).offset;
   const artMethodOffsets = getArtMethodSpec(vm3).offset;
   let offset;
   Memory.patchCode(trampoline, 256, (code3) => {
     const writer = new X86Writer(code3, { pc: trampoline });
-    const relocator = new X86Relocator(target2, writer);
+    const relocator = new X86Relocator(target, writer);
     const fxsave = [15, 174, 4, 36];
     const fxrstor = [15, 174, 12, 36];
     writer.putPushax();
@@ -5723,7 +5701,7 @@ function writeArtQuickCodeReplacementTrampolineX64(trampoline, target2, redirect
     } while (offset < redirectSize && !relocator.eoi);
     relocator.writeAll();
     if (!relocator.eoi) {
-      writer.putJmpAddress(target2.add(offset));
+      writer.putJmpAddress(target.add(offset));
     }
     writer.putLabel("invoke_replacement");
     writer.putJmpRegOffsetPtr("rdi", artMethodOffsets.quickCode);
@@ -5731,9 +5709,9 @@ function writeArtQuickCodeReplacementTrampolineX64(trampoline, target2, redirect
   });
   return offset;
 }
-function writeArtQuickCodeReplacementTrampolineArm(trampoline, target2, redirectSize, constraints, vm3) {
+function writeArtQuickCodeReplacementTrampolineArm(trampoline, target, redirectSize, constraints, vm3) {
   const artMethodOffsets = getArtMethodSpec(vm3).offset;
-  const targetAddress = target2.and(THUMB_BIT_REMOVAL_MASK);
+  const targetAddress = target.and(THUMB_BIT_REMOVAL_MASK);
   let offset;
   Memory.patchCode(trampoline, 128, (code3) => {
     const writer = new ThumbWriter(code3, { pc: trampoline });
@@ -5781,7 +5759,7 @@ function writeArtQuickCodeReplacementTrampolineArm(trampoline, target2, redirect
     } while (offset < redirectSize && !relocator.eoi);
     relocator.writeAll();
     if (!relocator.eoi) {
-      writer.putLdrRegAddress("pc", target2.add(offset));
+      writer.putLdrRegAddress("pc", target.add(offset));
     }
     writer.putLabel("invoke_replacement");
     writer.putLdrRegRegOffset("pc", "r0", artMethodOffsets.quickCode);
@@ -5789,12 +5767,12 @@ function writeArtQuickCodeReplacementTrampolineArm(trampoline, target2, redirect
   });
   return offset;
 }
-function writeArtQuickCodeReplacementTrampolineArm64(trampoline, target2, redirectSize, { availableScratchRegs }, vm3) {
+function writeArtQuickCodeReplacementTrampolineArm64(trampoline, target, redirectSize, { availableScratchRegs }, vm3) {
   const artMethodOffsets = getArtMethodSpec(vm3).offset;
   let offset;
   Memory.patchCode(trampoline, 256, (code3) => {
     const writer = new Arm64Writer(code3, { pc: trampoline });
-    const relocator = new Arm64Relocator(target2, writer);
+    const relocator = new Arm64Relocator(target, writer);
     writer.putPushRegReg("d0", "d1");
     writer.putPushRegReg("d2", "d3");
     writer.putPushRegReg("d4", "d5");
@@ -5837,7 +5815,7 @@ function writeArtQuickCodeReplacementTrampolineArm64(trampoline, target2, redire
     relocator.writeAll();
     if (!relocator.eoi) {
       const scratchReg = Array.from(availableScratchRegs)[0];
-      writer.putLdrRegAddress(scratchReg, target2.add(offset));
+      writer.putLdrRegAddress(scratchReg, target.add(offset));
       writer.putBrReg(scratchReg);
     }
     writer.putLabel("invoke_replacement");
@@ -5853,24 +5831,24 @@ var artQuickCodePrologueWriters = {
   arm: writeArtQuickCodePrologueArm,
   arm64: writeArtQuickCodePrologueArm64
 };
-function writeArtQuickCodePrologueX86(target2, trampoline, redirectSize) {
-  Memory.patchCode(target2, 16, (code3) => {
-    const writer = new X86Writer(code3, { pc: target2 });
+function writeArtQuickCodePrologueX86(target, trampoline, redirectSize) {
+  Memory.patchCode(target, 16, (code3) => {
+    const writer = new X86Writer(code3, { pc: target });
     writer.putJmpAddress(trampoline);
     writer.flush();
   });
 }
-function writeArtQuickCodePrologueArm(target2, trampoline, redirectSize) {
-  const targetAddress = target2.and(THUMB_BIT_REMOVAL_MASK);
+function writeArtQuickCodePrologueArm(target, trampoline, redirectSize) {
+  const targetAddress = target.and(THUMB_BIT_REMOVAL_MASK);
   Memory.patchCode(targetAddress, 16, (code3) => {
     const writer = new ThumbWriter(code3, { pc: targetAddress });
     writer.putLdrRegAddress("pc", trampoline.or(1));
     writer.flush();
   });
 }
-function writeArtQuickCodePrologueArm64(target2, trampoline, redirectSize) {
-  Memory.patchCode(target2, 16, (code3) => {
-    const writer = new Arm64Writer(code3, { pc: target2 });
+function writeArtQuickCodePrologueArm64(target, trampoline, redirectSize) {
+  Memory.patchCode(target, 16, (code3) => {
+    const writer = new Arm64Writer(code3, { pc: target });
     if (redirectSize === 16) {
       writer.putLdrRegAddress("x16", trampoline);
     } else {
@@ -6559,8 +6537,8 @@ function recompileExceptionClearForX86(buffer, pc, exceptionClearImpl, nextFuncI
          * CheckJNI::ExceptionClear, when checked JNI is on. Wrapper that calls JNI::ExceptionClear().
          */
         case "call": {
-          const target2 = insn.operands[0];
-          if (target2.type === "mem" && target2.value.disp === ENV_VTABLE_OFFSET_EXCEPTION_CLEAR) {
+          const target = insn.operands[0];
+          if (target.type === "mem" && target.value.disp === ENV_VTABLE_OFFSET_EXCEPTION_CLEAR) {
             if (pointerSize5 === 4) {
               writer.putPopReg("eax");
               writer.putMovRegRegOffsetPtr("eax", "eax", 4);
@@ -10957,31 +10935,31 @@ function PrimitiveArray(handle, spec, type, length, env, owned = true) {
   return new Proxy(this, primitiveArrayHandler);
 }
 primitiveArrayHandler = {
-  has(target2, property) {
-    if (property in target2) {
+  has(target, property) {
+    if (property in target) {
       return true;
     }
-    return target2.tryParseIndex(property) !== null;
+    return target.tryParseIndex(property) !== null;
   },
-  get(target2, property, receiver) {
-    const index = target2.tryParseIndex(property);
+  get(target, property, receiver) {
+    const index = target.tryParseIndex(property);
     if (index === null) {
-      return target2[property];
+      return target[property];
     }
-    return target2.readElement(index);
+    return target.readElement(index);
   },
-  set(target2, property, value, receiver) {
-    const index = target2.tryParseIndex(property);
+  set(target, property, value, receiver) {
+    const index = target.tryParseIndex(property);
     if (index === null) {
-      target2[property] = value;
+      target[property] = value;
       return true;
     }
-    target2.writeElement(index, value);
+    target.writeElement(index, value);
     return true;
   },
-  ownKeys(target2) {
+  ownKeys(target) {
     const keys = [];
-    const { length } = target2;
+    const { length } = target;
     for (let i = 0; i !== length; i++) {
       const key = i.toString();
       keys.push(key);
@@ -10989,8 +10967,8 @@ primitiveArrayHandler = {
     keys.push("length");
     return keys;
   },
-  getOwnPropertyDescriptor(target2, property) {
-    const index = target2.tryParseIndex(property);
+  getOwnPropertyDescriptor(target, property) {
+    const index = target.tryParseIndex(property);
     if (index !== null) {
       return {
         writable: true,
@@ -10998,7 +10976,7 @@ primitiveArrayHandler = {
         enumerable: true
       };
     }
-    return Object.getOwnPropertyDescriptor(target2, property);
+    return Object.getOwnPropertyDescriptor(target, property);
   }
 };
 Object.defineProperties(PrimitiveArray.prototype, {
@@ -11779,32 +11757,32 @@ function Wrapper(handle, strategy, env, owned = true) {
   return new Proxy(this, wrapperHandler);
 }
 wrapperHandler = {
-  has(target2, property) {
-    if (property in target2) {
+  has(target, property) {
+    if (property in target) {
       return true;
     }
-    return target2.$has(property);
+    return target.$has(property);
   },
-  get(target2, property, receiver) {
+  get(target, property, receiver) {
     if (typeof property !== "string" || property.startsWith("$") || property === "class") {
-      return target2[property];
+      return target[property];
     }
-    const unwrap2 = target2.$find(property);
+    const unwrap2 = target.$find(property);
     if (unwrap2 !== null) {
       return unwrap2(receiver);
     }
-    return target2[property];
+    return target[property];
   },
-  set(target2, property, value, receiver) {
-    target2[property] = value;
+  set(target, property, value, receiver) {
+    target[property] = value;
     return true;
   },
-  ownKeys(target2) {
-    return target2.$list();
+  ownKeys(target) {
+    return target.$list();
   },
-  getOwnPropertyDescriptor(target2, property) {
-    if (Object.prototype.hasOwnProperty.call(target2, property)) {
-      return Object.getOwnPropertyDescriptor(target2, property);
+  getOwnPropertyDescriptor(target, property) {
+    if (Object.prototype.hasOwnProperty.call(target, property)) {
+      return Object.getOwnPropertyDescriptor(target, property);
     }
     return {
       writable: false,
@@ -13813,8 +13791,8 @@ function guardVmExit() {
 // src/engine.ts
 var ACC_STATIC = 8;
 var ACC_ABSTRACT = 1024;
-function sameSignature(target2, params) {
-  return target2.signature === null || target2.signature.join(",") === params.join(",");
+function sameSignature(target, params) {
+  return target.signature === null || target.signature.join(",") === params.join(",");
 }
 function describeException(error) {
   const text = String(error?.message ?? error);
@@ -13844,14 +13822,14 @@ var Engine = class {
     this.options = options;
   }
   add(targets) {
-    for (const target2 of targets) {
-      if (this.states.has(target2.key))
+    for (const target of targets) {
+      if (this.states.has(target.key))
         continue;
-      this.states.set(target2.key, { target: target2, status: "pending", classes: [], error: null });
-      const list = this.byClass.get(target2.className) ?? [];
-      list.push(target2);
-      this.byClass.set(target2.className, list);
-      this.methodNames.add(target2.method);
+      this.states.set(target.key, { target, status: "pending", classes: [], error: null });
+      const list = this.byClass.get(target.className) ?? [];
+      list.push(target);
+      this.byClass.set(target.className, list);
+      this.methodNames.add(target.method);
     }
   }
   /** Inside Java.perform: hook what the default loader can see, then sweep the loaded classes. */
@@ -14019,64 +13997,64 @@ var Engine = class {
     if (direct.length > 0) {
       done.add("direct");
       const isInterface = cls.isInterface();
-      for (const target2 of direct) {
-        const matching = (declared.get(target2.method) ?? []).filter((d) => sameSignature(target2, d.params));
+      for (const target of direct) {
+        const matching = (declared.get(target.method) ?? []).filter((d) => sameSignature(target, d.params));
         const concrete = matching.filter((d) => !d.isAbstract);
         for (const d of concrete)
-          this.hook(use, name, lkey, d, target2, via);
-        if (target2.overrides || isInterface || concrete.length < matching.length || matching.length === 0) {
-          this.addBase(`${ckey}#${target2.key}`, name, cls.$h, target2);
+          this.hook(use, name, lkey, d, target, via);
+        if (target.overrides || isInterface || concrete.length < matching.length || matching.length === 0) {
+          this.addBase(`${ckey}#${target.key}`, name, cls.$h, target);
         }
-        const state = this.states.get(target2.key);
+        const state = this.states.get(target.key);
         if (state !== void 0 && state.status === "pending") {
-          state.status = matching.length === 0 && !this.hasPublicMethod(cls, target2.method) ? "absent" : "waiting";
+          state.status = matching.length === 0 && !this.hasPublicMethod(cls, target.method) ? "absent" : "waiting";
         }
       }
     }
     for (const base of inherited) {
       done.add(base.key);
-      for (const target2 of base.targets) {
-        for (const d of declared.get(target2.method) ?? []) {
-          if (!d.isAbstract && sameSignature(target2, d.params))
-            this.hook(use, name, lkey, d, target2, via);
+      for (const target of base.targets) {
+        for (const d of declared.get(target.method) ?? []) {
+          if (!d.isAbstract && sameSignature(target, d.params))
+            this.hook(use, name, lkey, d, target, via);
         }
       }
     }
   }
-  addBase(key, className, handle, target2) {
+  addBase(key, className, handle, target) {
     const existing = this.bases.find((b) => b.className === className);
     if (existing !== void 0) {
-      if (!existing.targets.includes(target2))
-        existing.targets.push(target2);
+      if (!existing.targets.includes(target))
+        existing.targets.push(target);
       return;
     }
     const ref = frida_java_bridge_default.vm.getEnv().newGlobalRef(handle);
-    this.bases.push({ key, className, ref, targets: [target2] });
+    this.bases.push({ key, className, ref, targets: [target] });
   }
   // --- hooking ------------------------------------------------------------------------
-  hook(use, holder, lkey, d, target2, via) {
-    const skey = `${holder}@${lkey}#${target2.method}(${d.params.join(",")})`;
-    const state = this.states.get(target2.key);
+  hook(use, holder, lkey, d, target, via) {
+    const skey = `${holder}@${lkey}#${target.method}(${d.params.join(",")})`;
+    const state = this.states.get(target.key);
     const existing = this.sites.get(skey);
     if (existing !== void 0) {
-      if (!existing.targets.includes(target2))
-        existing.targets.push(target2);
+      if (!existing.targets.includes(target))
+        existing.targets.push(target);
       this.markHooked(state, holder);
       return;
     }
     try {
-      const overload = use()[target2.method].overload(...d.params);
-      const site = { holder, method: target2.method, signature: d.params, isStatic: d.isStatic, targets: [target2] };
+      const overload = use()[target.method].overload(...d.params);
+      const site = { holder, method: target.method, signature: d.params, isStatic: d.isStatic, targets: [target] };
       this.sites.set(skey, site);
-      overload.implementation = this.handler(target2.kind, overload, site);
+      overload.implementation = this.handler(target.kind, overload, site);
       this.markHooked(state, holder);
-      emit("hooked", { target: target2.key, api: target2.api, kind: target2.kind, class: holder, signature: d.params, via });
+      emit("hooked", { target: target.key, api: target.api, kind: target.kind, class: holder, signature: d.params, via });
     } catch (e) {
       if (state !== void 0 && state.status !== "hooked") {
         state.status = "failed";
         state.error = String(e?.message ?? e);
       }
-      emitError(`hook ${holder}.${target2.method}(${d.params.join(",")})`, e);
+      emitError(`hook ${holder}.${target.method}(${d.params.join(",")})`, e);
     }
   }
   markHooked(state, holder) {
@@ -14117,23 +14095,23 @@ var Engine = class {
     const returnType = overload.returnType.className;
     const argTypes = overload.argumentTypes.map((t) => String(t.className));
     return function(...args) {
-      const target2 = engine2.primary(site);
+      const target = engine2.primary(site);
       const tid = Process.getCurrentThreadId();
       let frames = engine2.active.get(tid);
       if (frames === void 0) {
         frames = [];
         engine2.active.set(tid, frames);
       }
-      const parent = frames.find((f) => f.group === target2.group);
+      const parent = frames.find((f) => f.group === target.group);
       const seq2 = nextSeq();
       const event = {
         seq: seq2,
         ts_ms: Date.now(),
-        kind: target2.kind,
-        api: target2.api,
-        entry: target2.entry,
-        category: target2.category,
-        telemetry: target2.telemetry,
+        kind: target.kind,
+        api: target.api,
+        entry: target.entry,
+        category: target.category,
+        telemetry: target.telemetry,
         class: site.holder,
         method: site.method,
         signature: argTypes,
@@ -14144,13 +14122,13 @@ var Engine = class {
       try {
         event.thread = threadName();
         event.args = summarizeArgs(args, argTypes, options);
-        if (target2.category === "network_send" && !site.isStatic)
+        if (target.category === "network_send" && !site.isStatic)
           event.self = summarize(this, null, options);
-        event.stack = javaStack(site.holder, site.method, target2.telemetry ? options.telemetryStackDepth : options.stackDepth);
+        event.stack = javaStack(site.holder, site.method, target.telemetry ? options.telemetryStackDepth : options.stackDepth);
       } catch (e) {
         event.agent_error = String(e?.message ?? e);
       }
-      frames.push({ group: target2.group, seq: seq2 });
+      frames.push({ group: target.group, seq: seq2 });
       let result;
       let failure = null;
       try {
@@ -14183,15 +14161,16 @@ var Engine = class {
       return result;
     };
   }
+  /** The bypass actions profiles/runtime_hooks.yaml names (its schema allows no other). */
   bypassHandler(overload, site) {
     const engine2 = this;
     const returnType = overload.returnType.className;
     const argTypes = overload.argumentTypes.map((t) => String(t.className));
     return function(...args) {
-      const target2 = engine2.primary(site);
+      const target = engine2.primary(site);
       const first = argTypes[0] === "java.lang.String" ? args[0] : null;
-      emit("bypass", { api: target2.api, class: site.holder, method: site.method, action: target2.action, subject: first });
-      switch (target2.action) {
+      emit("bypass", { api: target.api, class: site.holder, method: site.method, action: target.action, subject: first });
+      switch (target.action) {
         case "return_arg0":
           return args[0];
         case "proceed":
@@ -14305,7 +14284,9 @@ function init(config2) {
   const options = { ...DEFAULT_OPTIONS, ...config2.options ?? {} };
   const current = new Engine(options);
   engine = current;
-  current.add([LOADER_WATCH, ...PERMISSION_RESULTS, ...options.bypassPinning ? pinningTargets() : []]);
+  const results = (config2.permissionResults ?? []).map((spec) => targetFromHook("result", spec));
+  const bypass = options.bypassPinning ? (config2.bypass ?? []).map((spec) => targetFromHook("bypass", spec)) : [];
+  current.add([LOADER_WATCH, ...results, ...bypass]);
   current.add((config2.apis ?? []).map(targetFromApi));
   if (options.nativeTls) {
     try {

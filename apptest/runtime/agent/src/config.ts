@@ -1,9 +1,10 @@
 // What the Python side posts at load (apptest/runtime/config.py builds it from
-// profiles/taxonomy.yaml), and the hook targets the agent derives from it.
+// profiles/taxonomy.yaml and profiles/runtime_hooks.yaml), and the hook targets the agent
+// derives from it.
 //
-// The agent knows no API by name except the few mechanisms that are not data: the class-load
-// watcher, the permission-result callback and the pinning bypass (builtin.ts). Everything a
-// lab may want to add (another SDK's OAID getter, a new location API) arrives here.
+// The agent knows no class by name except the one mechanism that is not data: the class-load
+// watcher (builtin.ts). Everything a lab may want to add (another SDK's OAID getter, a new
+// location API, an app framework's permission callback, another pinning library) arrives here.
 
 export interface ApiSpec {
   id: number; // index in the posted list; events carry it back
@@ -25,8 +26,20 @@ export interface AgentOptions {
   tlsMaxBytes: number;
 }
 
+// A runtime_hooks.yaml target, one per method: a permission-result callback, or a check the
+// pinning bypass neutralises.
+export interface HookSpec {
+  class: string;
+  method: string;
+  signature: string[] | null; // only this overload; null = every overload
+  overrides: boolean;
+  action: string | null; // pinning bypass only
+}
+
 export interface AgentConfig {
   apis: ApiSpec[];
+  permissionResults: HookSpec[];
+  bypass: HookSpec[]; // hooked only when options.bypassPinning
   options: AgentOptions;
 }
 
@@ -72,5 +85,29 @@ export function targetFromApi(spec: ApiSpec): Target {
     group: spec.group,
     overrides: false,
     action: null,
+  };
+}
+
+export const PERMISSION_RESULT_GROUP = "permission:result";
+
+/**
+ * A non-API target: the class-load watcher, a permission-result callback, a bypass. Every
+ * permission-result callback is one group, so an app's override calling super is one call.
+ */
+export function targetFromHook(kind: Exclude<TargetKind, "api">, spec: HookSpec): Target {
+  const signature = spec.signature ?? null;
+  return {
+    key: `${spec.class}#${spec.method}` + (signature !== null ? `(${signature.join(",")})` : ""),
+    kind,
+    className: spec.class,
+    method: spec.method,
+    signature,
+    api: `${spec.class}.${spec.method}`,
+    entry: null,
+    category: kind === "result" ? "permission" : kind,
+    telemetry: false,
+    group: kind === "result" ? PERMISSION_RESULT_GROUP : `${kind}:${spec.class}.${spec.method}`,
+    overrides: spec.overrides === true,
+    action: kind === "bypass" ? spec.action ?? null : null,
   };
 }

@@ -429,6 +429,7 @@ export class Engine {
     };
   }
 
+  /** The bypass actions profiles/runtime_hooks.yaml names (its schema allows no other). */
   private bypassHandler(overload: any, site: Site): (...args: any[]) => any {
     const engine = this;
     const returnType: string = overload.returnType.className;

@@ -1,10 +1,11 @@
 // apptest's runtime agent. The Python side (apptest/runtime/session.py) loads this bundle,
-// measures the clock through `now`, posts the API list through `init` *before* the process
-// is resumed, and reads `status` at the end. Everything else arrives as messages:
+// measures the clock through `now`, posts the API list, the permission-result callbacks and
+// the pinning-bypass targets through `init` *before* the process is resumed, and reads
+// `status` at the end. Everything else arrives as messages:
 // call | hooked | bypass | tls | tls-hooked | status | agent-error.
 
-import { LOADER_WATCH, PERMISSION_RESULTS, pinningTargets } from "./builtin.js";
-import { AgentConfig, DEFAULT_OPTIONS, targetFromApi } from "./config.js";
+import { LOADER_WATCH } from "./builtin.js";
+import { AgentConfig, DEFAULT_OPTIONS, targetFromApi, targetFromHook } from "./config.js";
 import { emit, emitError } from "./emit.js";
 import { Engine } from "./engine.js";
 import { hookTls } from "./tls.js";
@@ -29,7 +30,9 @@ function init(config: AgentConfig): Record<string, any> {
   const options = { ...DEFAULT_OPTIONS, ...(config.options ?? {}) };
   const current = new Engine(options);
   engine = current;
-  current.add([LOADER_WATCH, ...PERMISSION_RESULTS, ...(options.bypassPinning ? pinningTargets() : [])]);
+  const results = (config.permissionResults ?? []).map((spec) => targetFromHook("result", spec));
+  const bypass = options.bypassPinning ? (config.bypass ?? []).map((spec) => targetFromHook("bypass", spec)) : [];
+  current.add([LOADER_WATCH, ...results, ...bypass]);
   current.add((config.apis ?? []).map(targetFromApi));
   if (options.nativeTls) {
     try {
