@@ -75,9 +75,11 @@ def _file_kind(mode: int) -> str:
 
 
 def judge_app(job: AppJob, staging: Path) -> dict[str, Any]:
-    """Scan, judge (static only, as `apptest scan`) and write the reports into `staging`."""
+    """Scan, judge (static only, as `apptest scan`: with the privacy policy the APK ships)
+    and write the reports into `staging`."""
     from apptest.batch_inputs import category_for
     from apptest.batch_summary import app_row
+    from apptest.policy.command import collect
     from apptest.report import write_reports
     from apptest.rules.analyze import analyze_bundle
     from apptest.rules.uncategorized import analyze_uncategorized
@@ -92,6 +94,7 @@ def judge_app(job: AppJob, staging: Path) -> dict[str, Any]:
     if result["apk"]["sha256"] != job.sha256:
         raise RuntimeError(f"{apk.name} changed while the batch ran (SHA-256 differs)")
     record_static(result, knowledge, bundle)
+    collect(bundle, [], knowledge, captured=False, apk=apk)  # what it could not read, the judge says it lacked
     categories = category_for(job.category, result["apk"].get("package"), job.by_package)
     config = Path(job.config) if job.config else None
     suppress = Path(job.suppress) if job.suppress else None

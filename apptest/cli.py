@@ -289,8 +289,9 @@ def scan(
     config: ConfigOpt = None,
     profiles: ProfilesOpt = None,
 ) -> None:
-    """Static-only judgement: scan the APK into an evidence bundle, then judge it. Rules that
-    need runtime or traffic evidence say unchecked, never passed."""
+    """Static-only judgement: scan the APK into an evidence bundle, collect the privacy policy
+    the APK ships (its policy assets), then judge it. Rules that need runtime or traffic
+    evidence say unchecked, never passed."""
     import tempfile
 
     from apptest.rules.analyze import analyze_bundle
@@ -303,8 +304,36 @@ def scan(
     with tempfile.TemporaryDirectory(prefix="apptest-scan-") as scratch:
         target = bundle or (output / "bundle" if output else Path(scratch) / "bundle")
         scan_to_bundle(apk, knowledge, target, progress=sys.stderr.isatty())
+        _collect_shipped_policy(target, apk, knowledge)
         judgement = analyze_bundle(target, knowledge, category, config_path=config, suppress_path=suppress)
         _emit_judgement(judgement, target, knowledge, fmt, output, fail_on)
+
+
+def _collect_shipped_policy(bundle: Path, apk: Path, knowledge: Any) -> None:
+    """The policy the APK ships, into the still-open bundle before judging, so the policy
+    rules compare the APK's own text with its code instead of saying unchecked.
+
+    Only the APK's assets: a scan has no traffic to take captured pages from. Notes go to
+    stderr, since stdout may be the judgement's JSON; an unreadable asset is a note, not a
+    failure, as in a live run (the judge then says what it lacked).
+    """
+    from apptest.policy.command import collect
+
+    result = collect(bundle, [], knowledge, captured=False, apk=apk)
+    for c in result["collected"] + result["passed_over"]:
+        if c.get("skipped"):
+            typer.echo(f"[policy] {c['file']}: {c['skipped']}", err=True)
+        else:
+            found = c.get("summary") or {}
+            typer.echo(
+                f"[policy] {c['file']}: shipped in the APK, {len(found.get('data_types') or [])} data types, "
+                f"{len(found.get('sdks') or [])} SDKs declared",
+                err=True,
+            )
+    for error in result["errors"]:
+        typer.echo(f"[policy] {error}", err=True)
+    if not result["collected"]:
+        typer.echo("[policy] none collected: no privacy policy read from the APK", err=True)
 
 
 profiles_cli = typer.Typer(

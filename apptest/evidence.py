@@ -37,6 +37,8 @@ FORMAT_VERSION = 1
 SUMS = "SHA256SUMS"
 SIGNATURE = "SHA256SUMS.sig"
 DERIVED = "derived"
+# a privacy policy obtained after sealing: written by the policy collector, read by the judge
+LATE_POLICY_STREAM = f"{DERIVED}/policy/observations.jsonl"
 STREAMS = ("observations.jsonl", "phases.jsonl", "hooks.jsonl", "canaries.jsonl")
 SCHEMA_OF_STREAM = {
     "observations.jsonl": "observation",

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from apptest import bundlezip
-from apptest.evidence import DERIVED, SUMS, Bundle, BundleError, read_jsonl
+from apptest.evidence import DERIVED, LATE_POLICY_STREAM, SUMS, Bundle, BundleError, read_jsonl
 from apptest.model import Actor, EvidenceRef, Observation
 from apptest.policy import lexicon as lexicon_mod
 from apptest.policy.extract import Extractor, summary
@@ -40,8 +40,7 @@ from apptest.policy.text import PlainText, to_plain
 FOLDER = "policy"
 STREAM = "observations.jsonl"
 AFTER_SEALING_FOLDER = f"{DERIVED}/policy"
-# The judge reads this stream too (apptest/rules/judge.py names the same path).
-AFTER_SEALING_STREAM = f"{AFTER_SEALING_FOLDER}/observations.jsonl"
+AFTER_SEALING_STREAM = LATE_POLICY_STREAM
 TEXT_SUFFIX = ".plain.txt"
 
 

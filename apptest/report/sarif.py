@@ -12,6 +12,10 @@ result gets one, chosen by what the finding is about:
 
 Results carry the finding's fingerprint as a partial fingerprint, so code scanning tracks
 the same finding across runs the way `apptest retest` does.
+
+The declared-vs-observed matrix (the judgement's `policy_matrix`) is no finding and has no
+place in the code, so it rides in the run's property bag (`runs[0].properties`), the one
+spot SARIF leaves to a tool; a consumer that knows nothing of it ignores it.
 """
 
 from __future__ import annotations
@@ -225,4 +229,7 @@ def render_sarif(doc: Mapping[str, Any], lang: str = "zh", sources: SourceIndex 
             "sums_sha256": integrity.get("sums_sha256"),
         },
     }
+    matrix = judgement.get("policy_matrix")
+    if isinstance(matrix, Mapping):
+        run["properties"]["policy_matrix"] = dict(matrix)
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

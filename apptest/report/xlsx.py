@@ -1,8 +1,10 @@
 """XLSX for labs and prosecutors, who work in spreadsheets: one sheet per table.
 
-Sheets: summary, findings, observations (with stacks), SDKs, permissions, coverage,
-rules, phases — all from the report document, through the same row builders as the HTML
-report, so a filtered spreadsheet and the printed report agree.
+Sheets: summary, findings, observations (with stacks), SDKs, permissions, the privacy
+policy declared vs observed and the policy texts (when the judgement has its
+`policy_matrix`; `xlsx_policy.py`), coverage, rules, phases — all from the report document,
+through the same row builders as the HTML report, so a filtered spreadsheet and the
+printed report agree.
 
 Captured text is hostile here too: a value starting with `=`, `+`, `-` or `@` is a formula
 to a spreadsheet (CSV/formula injection), so every text cell is stored explicitly as a
@@ -30,6 +32,7 @@ from apptest.report.context import finding_views, start_moment, verdict
 from apptest.report.i18n import labels
 from apptest.report.labelling import Namer
 from apptest.report.timeline import consent_at, rel_label
+from apptest.report.xlsx_policy import policy_tables
 
 MAX_CELL = 32767
 HEADER_FILL = PatternFill("solid", fgColor="E8ECF0")
@@ -283,6 +286,8 @@ def render_xlsx(doc: Mapping[str, Any], lang: str = "zh") -> bytes:
         ],
         [44, 12, 8, 10, 20, 30, 40],
     )
+    for title, (header, rows, widths) in policy_tables(doc, namer, t):
+        _sheet(wb, title, header, rows, widths)
     _sheet(
         wb,
         t["sheet_coverage"],

@@ -18,7 +18,7 @@ from typing import Any
 
 from apptest import __version__
 from apptest.errors import UnreadableInput
-from apptest.evidence import Bundle, read_jsonl
+from apptest.evidence import LATE_POLICY_STREAM, Bundle, read_jsonl
 from apptest.model import SEVERITIES, Finding, Observation, PhaseMark, parse_ts
 from apptest.rules.config import JudgeConfig
 from apptest.rules.context import Facts
@@ -39,7 +39,7 @@ FORMAT = "apptest-judgement"
 FORMAT_VERSION = 1
 # A privacy policy obtained after the bundle was sealed: written by the policy collector
 # outside SHA256SUMS (apptest/policy/collect.py names the same path), judged like any policy.
-AFTER_SEALING_POLICY = "derived/policy/observations.jsonl"
+AFTER_SEALING_POLICY = LATE_POLICY_STREAM
 
 
 class UnknownCategory(UnreadableInput):

@@ -70,6 +70,7 @@ def test_batch_judges_good_apps_lists_broken_ones_and_reruns_only_what_is_left(c
     alone = json.loads((scan_out / "report.json").read_text(encoding="utf-8"))["judgement"]
     batched = json.loads((out / rows["rental.apk"]["report"]).read_text(encoding="utf-8"))["judgement"]
     assert [f["fingerprint"] for f in batched["findings"]] == [f["fingerprint"] for f in alone["findings"]]
+    assert any(f["rule_id"].startswith("policy_") for f in batched["findings"])  # judged with its shipped policy
 
     # the summary in its three forms
     with open(out / "summary.csv", encoding="utf-8-sig", newline="") as handle:
