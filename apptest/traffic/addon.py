@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,11 @@ OPTIONS = frozenset(
         "apptest_workers",
     }
 )
-WS_EVERY = 50  # past 200 messages a WebSocket flow is rewritten every 50 messages (and at its end): O(n^2)
+# A WebSocket flow is rewritten whole for each message (the format has no append); past
+# WS_ALWAYS messages that is O(n^2), so it is rewritten every WS_EVERY messages, and at
+# least once a WS_SECONDS while messages keep coming, and at its end: a killed proxy loses
+# at most a second of a long stream, never more than WS_EVERY - 1 messages.
+WS_ALWAYS, WS_EVERY, WS_SECONDS = 200, 50, 1.0
 SINKHOLE = "apptest_sinkhole"
 
 
@@ -54,6 +59,8 @@ class Apptest:
         self.session: TrafficSession | None = None
         self.pending: dict[str, str] = {}  # client connection id -> host, until a request is read
         self.failed = False
+        self.clock = time.monotonic
+        self._ws_written: dict[str, float] = {}  # WebSocket flow id -> when it was last written
 
     def load(self, loader: Any) -> None:
         loader.add_option("apptest_bundle", str | None, None, "Evidence bundle folder to create or extend.")
@@ -127,10 +134,14 @@ class Apptest:
 
     def websocket_message(self, flow: http.HTTPFlow) -> None:
         count = len(flow.websocket.messages) if flow.websocket is not None else 0
-        if count <= 200 or count % WS_EVERY == 0:
+        now = self.clock()
+        due = now - self._ws_written.get(flow.id, now) >= WS_SECONDS
+        if count <= WS_ALWAYS or count % WS_EVERY == 0 or due:
+            self._ws_written[flow.id] = now
             self._save(flow)  # messages are analysed from what is written
 
     def websocket_end(self, flow: http.HTTPFlow) -> None:
+        self._ws_written.pop(flow.id, None)
         self._save(flow)
 
     def http_connect(self, flow: http.HTTPFlow) -> None:

@@ -101,6 +101,29 @@ def test_websocket_messages_are_inspected(running) -> None:
     assert read_flow_file(root / "flows.mitm").flows[0].websocket is not None
 
 
+def test_a_long_websocket_stream_reaches_disk_every_50_messages_or_every_second(running) -> None:
+    addon, _, root = running
+    now = [0.0]
+    addon.clock = lambda: now[0]
+    f = tflow.twebsocketflow()
+    template = f.websocket.messages[-1]
+
+    def send(count: int, seconds_apart: float = 0.01) -> int:
+        for _ in range(count):
+            now[0] += seconds_apart
+            f.websocket.messages.append(type(template)(template.type, True, b"tick", now[0]))
+            addon.websocket_message(f)
+        (written,) = read_flow_file(root / "flows.mitm").flows
+        return len(written.websocket.messages)
+
+    assert send(200 - len(f.websocket.messages)) == 200  # every message, up to 200
+    assert send(10) == 200  # then not each one (each rewrite copies the whole stream)
+    assert send(1, seconds_apart=1.5) == 211  # a second has passed: written
+    assert send(39) == 250  # the 50th
+    addon.websocket_end(f)
+    assert len(read_flow_file(root / "flows.mitm").flows[0].websocket.messages) == 250
+
+
 def test_sinkhole_answers_locally_and_skips_its_own_answer(tmp_path: Path, device_file: Path) -> None:
     addon = Apptest()
     with taddons.context(addon) as tctx:
